@@ -1,0 +1,402 @@
+"""NetlinkSocket: requests, dumps, pipelined batches and multicast events.
+
+Replies are matched to requests by sequence number. Only the kernel (sender port 0) is
+listened to. Multicast notifications (sender groups != 0) that arrive while waiting for a
+reply are queued for `events()`, never mistaken for replies.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import select
+import socket
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from .consts import (
+    AF_NETLINK,
+    NETLINK_ADD_MEMBERSHIP,
+    NETLINK_CAP_ACK,
+    NETLINK_DROP_MEMBERSHIP,
+    NETLINK_EXT_ACK,
+    NETLINK_GET_STRICT_CHK,
+    NETLINK_ROUTE,
+    NLM_F_ACK,
+    NLM_F_DUMP,
+    NLM_F_DUMP_INTR,
+    NLM_F_ECHO,
+    NLM_F_REQUEST,
+    NLMSG_DONE,
+    NLMSG_ERROR,
+    NLMSG_HDRLEN,
+    NLMSG_NOOP,
+    NLMSG_OVERRUN,
+    SO_RCVBUFFORCE,
+    SO_SNDBUFFORCE,
+    SOL_NETLINK,
+    align,
+)
+from .errors import DumpInterruptedError, KernelError, NetlinkError, OverrunError
+from .message import (
+    Catalog,
+    ErrorReply,
+    Message,
+    Request,
+    decode_frame,
+    encode_message,
+    iter_frames,
+    parse_error,
+)
+from .netns import call_in_netns
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RCVBUF = 32 * 1024 * 1024
+DEFAULT_SNDBUF = 4 * 1024 * 1024
+DEFAULT_BATCH_BYTES = 16 * 1024
+DEFAULT_TIMEOUT = 60.0
+_RECV_BUFFER = 256 * 1024
+
+
+class NetlinkTimeout(NetlinkError):
+    """No reply from the kernel within the timeout."""
+
+
+@dataclass
+class BatchResult:
+    """Per-request outcome of a batch, in request order.
+
+    errors[i] is None when request i succeeded (or its outcome is unknown/unsent, see those
+    lists), else the kernel's refusal. echoes[i] holds what NLM_F_ECHO returned for it.
+    """
+
+    requests: Sequence[Request]
+    errors: list[KernelError | None]
+    echoes: dict[int, list[Message]] = field(default_factory=dict)
+    unknown: list[int] = field(default_factory=list)
+    unsent: list[int] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[int]:
+        return [i for i, e in enumerate(self.errors) if e is not None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.unknown and not self.unsent
+
+
+class BatchOverrunError(OverrunError):
+    """ENOBUFS during a batch; `result` says which outcomes are known, unknown and unsent."""
+
+    def __init__(self, result: BatchResult) -> None:
+        self.result = result
+        super().__init__(
+            unknown=[result.requests[i] for i in result.unknown],
+            results=result.errors,
+        )
+
+
+class NetlinkSocket:
+    """A NETLINK_ROUTE (by default) socket, optionally inside a named network namespace."""
+
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        *,
+        netns: str | None = None,
+        protocol: int = NETLINK_ROUTE,
+        sock_type: int = socket.SOCK_RAW,
+        rcvbuf: int = DEFAULT_RCVBUF,
+        sndbuf: int = DEFAULT_SNDBUF,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.catalog = catalog
+        self.netns = netns
+        self.timeout = timeout
+        self._sock = call_in_netns(
+            netns, lambda: socket.socket(AF_NETLINK, sock_type | socket.SOCK_CLOEXEC, protocol)
+        )
+        try:
+            self._configure(rcvbuf, sndbuf)
+        except BaseException:
+            self._sock.close()
+            raise
+        self._next_seq = 1
+        self._buffer = bytearray(_RECV_BUFFER)
+        self._events: deque[Message] = deque()
+
+    def _configure(self, rcvbuf: int, sndbuf: int) -> None:
+        s = self._sock
+        for option, value in ((NETLINK_EXT_ACK, 1), (NETLINK_CAP_ACK, 1),
+                              (NETLINK_GET_STRICT_CHK, 1)):
+            try:
+                s.setsockopt(SOL_NETLINK, option, value)
+            except OSError as exc:  # kernels older than 4.12/4.20 lack some of these
+                log.debug("netlink socket option %d not available: %s", option, exc)
+        self.set_buffers(rcvbuf, sndbuf)
+        s.bind((0, 0))
+        self.port_id: int = s.getsockname()[0]
+
+    def set_buffers(self, rcvbuf: int | None = None, sndbuf: int | None = None) -> None:
+        """Set the kernel buffer sizes; FORCE variants (root) go past net.core.*mem_max."""
+        for size, force, plain in ((rcvbuf, SO_RCVBUFFORCE, socket.SO_RCVBUF),
+                                   (sndbuf, SO_SNDBUFFORCE, socket.SO_SNDBUF)):
+            if size is None:
+                continue
+            try:
+                self._sock.setsockopt(socket.SOL_SOCKET, force, size)
+            except PermissionError:
+                self._sock.setsockopt(socket.SOL_SOCKET, plain, size)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __enter__(self) -> NetlinkSocket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def reserve_seqs(self, count: int = 1) -> int:
+        """Reserve `count` consecutive sequence numbers; return the first."""
+        if self._next_seq + count > 0xFFFFFFFF:
+            self._next_seq = 1
+        first = self._next_seq
+        self._next_seq += count
+        return first
+
+    # ------------------------------------------------------------------ receiving
+
+    def _wait_readable(self, timeout: float | None) -> bool:
+        ready, _, _ = select.select([self._sock], [], [], timeout)
+        return bool(ready)
+
+    def _recv(self, timeout: float | None) -> tuple[bytes, int] | None:
+        """One datagram from the kernel with its multicast group mask (0: unicast), or None
+        on timeout. Raises OverrunError on ENOBUFS."""
+        while True:
+            if timeout is not None and not self._wait_readable(timeout):
+                return None
+            try:
+                nbytes, _, msg_flags, address = self._sock.recvmsg_into([self._buffer])
+            except OSError as exc:
+                if exc.errno == errno.ENOBUFS:
+                    raise OverrunError() from exc
+                if exc.errno in (errno.EINTR, errno.EAGAIN):
+                    continue
+                raise
+            if msg_flags & socket.MSG_TRUNC:
+                self._buffer = bytearray(len(self._buffer) * 4)
+                raise NetlinkError("a netlink message did not fit the receive buffer (retry)")
+            sender_port, groups = address
+            if sender_port != 0:
+                log.debug("dropped %d bytes sent to our port by userspace port %d",
+                          nbytes, sender_port)
+                continue
+            return bytes(self._buffer[:nbytes]), groups
+
+    def _queue_event(self, data: bytes, frame: tuple[int, int, int, int, int, int]) -> None:
+        if frame[0] >= 0x10:
+            self._events.append(decode_frame(data, frame, self.catalog))
+
+    def _kernel_error(self, reply: ErrorReply, request: Request | None) -> KernelError:
+        path = None
+        if request is not None and reply.ext_ack.offset is not None:
+            path = request.attr_path(reply.ext_ack.offset)
+        return KernelError(reply.error, reply.ext_ack, request, path)
+
+    # ------------------------------------------------------------------ requests
+
+    def send_raw(self, data: bytes) -> None:
+        sent = self._sock.send(data)
+        if sent != len(data):
+            raise NetlinkError(f"short netlink send: {sent} of {len(data)} bytes")
+
+    def request(self, request: Request, *, echo: bool = False) -> list[Message]:
+        """Send one request with NLM_F_ACK; return what NLM_F_ECHO returned (else [])."""
+        result = self.batch([request], ack="each", echo=echo)
+        error = result.errors[0]
+        if error is not None:
+            raise error
+        return result.echoes.get(0, [])
+
+    def dump(self, request: Request) -> Iterator[Message]:
+        """Run a dump (NLM_F_DUMP is added) and yield its messages.
+
+        Raises DumpInterruptedError at the end if the kernel flagged NLM_F_DUMP_INTR.
+        """
+        seq = self.reserve_seqs()
+        flags = request.flags | NLM_F_REQUEST | NLM_F_DUMP
+        self.send_raw(encode_message(request.type, flags, seq, request.payload))
+        interrupted = False
+        catalog = self.catalog
+        while True:
+            received = self._recv(self.timeout)
+            if received is None:
+                raise NetlinkTimeout(f"no reply to dump {request.describe()}")
+            data, groups = received
+            for frame in iter_frames(data):
+                msg_type, msg_flags, msg_seq = frame[0], frame[1], frame[2]
+                if groups:
+                    self._queue_event(data, frame)
+                    continue
+                if msg_seq != seq:
+                    log.debug("dropped stale message type %d seq %d", msg_type, msg_seq)
+                    continue
+                if msg_type == NLMSG_DONE or msg_type == NLMSG_ERROR:
+                    reply = parse_error(data, frame[4], frame[5], msg_flags, msg_seq,
+                                        done=msg_type == NLMSG_DONE)
+                    if msg_flags & NLM_F_DUMP_INTR:
+                        interrupted = True
+                    if reply.error:
+                        raise self._kernel_error(reply, request)
+                    if interrupted:
+                        raise DumpInterruptedError(
+                            f"dump {request.describe()} was interrupted by a concurrent change")
+                    return
+                if msg_type == NLMSG_NOOP or msg_type == NLMSG_OVERRUN:
+                    continue
+                if msg_flags & NLM_F_DUMP_INTR:
+                    interrupted = True
+                yield decode_frame(data, frame, catalog)
+
+    def batch(
+        self,
+        requests: Sequence[Request] | Iterable[Request],
+        *,
+        ack: str = "each",
+        echo: bool = False,
+        max_bytes: int = DEFAULT_BATCH_BYTES,
+        stop_on_error: bool = False,
+    ) -> BatchResult:
+        """Send many requests, several per sendmsg, and attribute every reply to its request.
+
+        ack="each": every request asks for an ACK. ack="last": only the last request of each
+        sendmsg does; the kernel still answers every failing request with its own error, and
+        the final ACK proves that all before it were processed. stop_on_error: send no further
+        chunk once one request has failed (the rest are reported as unsent).
+        """
+        if ack not in ("each", "last"):
+            raise ValueError("ack must be 'each' or 'last'")
+        reqs = list(requests)
+        result = BatchResult(reqs, [None] * len(reqs))
+        index = 0
+        while index < len(reqs):
+            if stop_on_error and result.failed:
+                result.unsent = list(range(index, len(reqs)))
+                break
+            index = self._send_chunk(reqs, index, result, ack, echo, max_bytes)
+        return result
+
+    def _send_chunk(self, reqs: list[Request], first: int, result: BatchResult, ack: str,
+                    echo: bool, max_bytes: int) -> int:
+        """Send requests from `first` in one sendmsg and wait for their replies; return the
+        index of the first request not sent."""
+        size = 0
+        last = first
+        while last < len(reqs):
+            length = NLMSG_HDRLEN + align(len(reqs[last].payload))
+            if last > first and size + length > max_bytes:
+                break
+            size += length
+            last += 1
+        base_seq = self.reserve_seqs(last - first)
+        extra = NLM_F_REQUEST | (NLM_F_ECHO if echo else 0)
+        each = ack == "each"
+        parts = [
+            encode_message(req.type, req.flags | extra | (NLM_F_ACK if each else 0),
+                           base_seq + i, req.payload)
+            for i, req in enumerate(reqs[first:last])
+        ]
+        if not each:  # the final request of the chunk asks for the ACK
+            req = reqs[last - 1]
+            parts[-1] = encode_message(req.type, req.flags | extra | NLM_F_ACK,
+                                       base_seq + last - 1 - first, req.payload)
+        self.send_raw(b"".join(parts))
+        self._collect(reqs, first, last, base_seq, result, each, echo)
+        return last
+
+    def _collect(self, reqs: list[Request], first: int, last: int, base_seq: int,
+                 result: BatchResult, each: bool, echo: bool) -> None:
+        count = last - first
+        answered = [False] * count
+        pending = count if each else 1
+        final_seq = base_seq + count - 1
+        try:
+            while pending:
+                received = self._recv(self.timeout)
+                if received is None:
+                    raise NetlinkTimeout(f"no reply to {count} request(s) within {self.timeout}s")
+                data, groups = received
+                for frame in iter_frames(data):
+                    pos = frame[2] - base_seq
+                    if groups:
+                        # The kernel sends an echo as the notification's own skb, so it keeps
+                        # the group mark; it is ours when it names our port and a pending seq.
+                        if echo and frame[3] == self.port_id and 0 <= pos < count:
+                            result.echoes.setdefault(first + pos, []).append(
+                                decode_frame(data, frame, self.catalog))
+                        else:
+                            self._queue_event(data, frame)
+                        continue
+                    if not 0 <= pos < count:
+                        log.debug("dropped stale message type %d seq %d", frame[0], frame[2])
+                        continue
+                    if frame[0] != NLMSG_ERROR:
+                        if frame[0] >= 0x10:
+                            result.echoes.setdefault(first + pos, []).append(
+                                decode_frame(data, frame, self.catalog))
+                        continue
+                    reply = parse_error(data, frame[4], frame[5], frame[1], frame[2])
+                    if reply.error:
+                        result.errors[first + pos] = self._kernel_error(reply, reqs[first + pos])
+                    if not answered[pos]:
+                        answered[pos] = True
+                        if each or frame[2] == final_seq:
+                            pending -= 1
+        except OverrunError:
+            # Replies of this chunk may have been dropped: only explicit replies are known.
+            result.unknown = [first + i for i in range(count) if not answered[i]]
+            if not each:
+                result.unknown = [first + i for i in range(count)
+                                  if result.errors[first + i] is None]
+            result.unsent = list(range(last, len(reqs)))
+            raise BatchOverrunError(result) from None
+
+    # ------------------------------------------------------------------ multicast
+
+    def subscribe(self, *groups: int) -> None:
+        """Join multicast groups by number (works for groups above 31 too)."""
+        for group in groups:
+            self._sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)
+
+    def unsubscribe(self, *groups: int) -> None:
+        for group in groups:
+            self._sock.setsockopt(SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group)
+
+    def events(self, timeout: float | None = None) -> Iterator[Message]:
+        """Yield multicast notifications; stop when none arrives within `timeout` seconds
+        (None: wait forever). Raises OverrunError when the kernel dropped events.
+
+        Changes this socket made with NLM_F_ECHO come back as echoes, not as events."""
+        while True:
+            while self._events:
+                yield self._events.popleft()
+            if not self._wait_readable(timeout):
+                return
+            received = self._recv(0)
+            if received is None:
+                continue
+            data, groups = received
+            for frame in iter_frames(data):
+                if groups:
+                    self._queue_event(data, frame)
+                else:
+                    log.debug("dropped unsolicited unicast type %d seq %d", frame[0], frame[2])

@@ -1,0 +1,14 @@
+"""rtnetlink wire tables, as data in the kernel's own names (see the kernel's rt-*.yaml specs)."""
+
+from __future__ import annotations
+
+from nlstate.netlink.socket import NetlinkSocket
+
+from .catalog import CATALOG, MESSAGES, build_request, register
+
+__all__ = ["CATALOG", "MESSAGES", "build_request", "open_socket", "register"]
+
+
+def open_socket(netns: str | None = None, **options: object) -> NetlinkSocket:
+    """A NETLINK_ROUTE socket (in namespace `netns`) that decodes rtnetlink messages."""
+    return NetlinkSocket(CATALOG, netns=netns, **options)  # type: ignore[arg-type]

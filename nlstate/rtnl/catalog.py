@@ -1,0 +1,45 @@
+"""The rtnetlink message catalog and request builders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nlstate.netlink.message import Catalog, MessageSpec, Request
+
+from . import consts as c
+from .addr import ADDR
+from .link import LINK
+from .route import ROUTE
+
+MESSAGES: dict[int, tuple[str, MessageSpec]] = {
+    c.RTM_NEWLINK: ("RTM_NEWLINK", LINK),
+    c.RTM_DELLINK: ("RTM_DELLINK", LINK),
+    c.RTM_GETLINK: ("RTM_GETLINK", LINK),
+    c.RTM_SETLINK: ("RTM_SETLINK", LINK),
+    c.RTM_NEWADDR: ("RTM_NEWADDR", ADDR),
+    c.RTM_DELADDR: ("RTM_DELADDR", ADDR),
+    c.RTM_GETADDR: ("RTM_GETADDR", ADDR),
+    c.RTM_NEWROUTE: ("RTM_NEWROUTE", ROUTE),
+    c.RTM_DELROUTE: ("RTM_DELROUTE", ROUTE),
+    c.RTM_GETROUTE: ("RTM_GETROUTE", ROUTE),
+}
+
+CATALOG = Catalog()
+
+
+def register(msg_type: int, name: str, spec: MessageSpec) -> None:
+    MESSAGES[msg_type] = (name, spec)
+    CATALOG.add(msg_type, name, spec)
+
+
+for _type, (_name, _spec) in list(MESSAGES.items()):
+    CATALOG.add(_type, _name, _spec)
+
+
+def build_request(msg_type: int, header: Mapping[str, Any] | None = None,
+                  attrs: Mapping[str | int, Any] | None = None, flags: int = 0,
+                  label: str = "") -> Request:
+    """An rtnetlink request: the spec is looked up by message type."""
+    name, spec = MESSAGES[msg_type]
+    return Request(msg_type, flags, spec.encode(header, attrs), spec, label, name)

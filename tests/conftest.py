@@ -1,0 +1,103 @@
+"""Shared fixtures. `netns` gives each test a fresh network namespace and always removes it.
+
+Outside CI a machine without root or iproute2 skips the `netns` tests; with CI set they fail,
+because CI runs as root and must exercise the real kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("NLSTATE_SHARED", REPO.parent / "shared"))
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the netns tests, but: {reason}")
+    pytest.skip(reason)
+
+
+class Netns:
+    """A throw-away network namespace and helpers to drive and observe it with iproute2."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def ip(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["ip", "-n", self.name, *args], capture_output=True, text=True,
+                              check=check)
+
+    def ip_json(self, *args: str) -> Any:
+        out = self.ip("-j", *args).stdout
+        return json.loads(out) if out.strip() else []
+
+    def batch(self, commands: str) -> None:
+        """Run many `ip` commands in one process (ip -batch)."""
+        subprocess.run(["ip", "-n", self.name, "-batch", "-"], input=commands, text=True,
+                       check=True, capture_output=True)
+
+
+def create_netns() -> Netns:
+    if os.geteuid() != 0:
+        _unavailable("needs root to create network namespaces")
+    if shutil.which("ip") is None:
+        _unavailable("needs iproute2 (the ip command)")
+    name = f"nlst-{uuid.uuid4().hex[:10]}"
+    subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
+    ns = Netns(name)
+    ns.ip("link", "set", "lo", "up")
+    return ns
+
+
+def delete_netns(ns: Netns) -> None:
+    subprocess.run(["ip", "netns", "del", ns.name], check=False, capture_output=True)
+
+
+@pytest.fixture
+def netns() -> Iterator[Netns]:
+    ns = create_netns()
+    try:
+        yield ns
+    finally:
+        delete_netns(ns)
+
+
+@pytest.fixture
+def netns_pair() -> Iterator[tuple[Netns, Netns]]:
+    a = create_netns()
+    try:
+        b = create_netns()
+        try:
+            yield a, b
+        finally:
+            delete_netns(b)
+    finally:
+        delete_netns(a)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if ("netns" in fixtures or "netns_pair" in fixtures) and not item.get_closest_marker(
+                "netns"):
+            raise pytest.UsageError(f"{item.nodeid} uses a namespace but lacks @pytest.mark.netns")
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """../shared (the project's shared reference data), or skip where it is absent."""
+    if not SHARED.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI expects the shared reference folder at {SHARED}")
+        pytest.skip(f"shared reference data not found at {SHARED} (set NLSTATE_SHARED)")
+    return SHARED
