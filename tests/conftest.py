@@ -34,8 +34,10 @@ class Netns:
         self.name = name
 
     def ip(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["ip", "-n", self.name, *args], capture_output=True, text=True,
-                              check=check)
+        result = subprocess.run(["ip", "-n", self.name, *args], capture_output=True, text=True)
+        if check and result.returncode:
+            raise RuntimeError(f"ip {' '.join(args)}: {result.stderr.strip()}")
+        return result
 
     def ip_json(self, *args: str) -> Any:
         out = self.ip("-j", *args).stdout
@@ -43,8 +45,10 @@ class Netns:
 
     def batch(self, commands: str) -> None:
         """Run many `ip` commands in one process (ip -batch)."""
-        subprocess.run(["ip", "-n", self.name, "-batch", "-"], input=commands, text=True,
-                       check=True, capture_output=True)
+        result = subprocess.run(["ip", "-n", self.name, "-batch", "-"], input=commands,
+                                text=True, capture_output=True)
+        if result.returncode:
+            raise RuntimeError(f"ip -batch: {result.stderr.strip()}")
 
 
 def create_netns() -> Netns:

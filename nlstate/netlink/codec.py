@@ -8,6 +8,7 @@ number, so decoding never fails on a newer kernel and re-encoding gives the same
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -54,7 +55,7 @@ class Struct:
             if m.type in _INT_FORMATS:
                 code = _INT_FORMATS[m.type]
                 if m.byte_order == "big":
-                    raise ValueError(f"{name}.{m.name}: big-endian struct members are not supported")
+                    raise ValueError(f"{name}.{m.name}: big-endian struct members unsupported")
                 fmt += code
                 names.append(m.name)
             elif m.type == "pad":
@@ -71,9 +72,10 @@ class Struct:
         )
         self.size = self._struct.size
 
-    def decode(self, data: bytes, offset: int = 0) -> dict[str, Any]:
-        if len(data) - offset < self.size:
-            raise DecodeError(f"{self.name}: need {self.size} bytes, have {len(data) - offset}")
+    def decode(self, data: bytes, offset: int = 0, end: int | None = None) -> dict[str, Any]:
+        available = (len(data) if end is None else end) - offset
+        if available < self.size:
+            raise DecodeError(f"{self.name}: need {self.size} bytes, have {available}")
         return dict(zip(self._names, self._struct.unpack_from(data, offset), strict=True))
 
     def encode(self, values: Mapping[str, Any] | None = None) -> bytes:
@@ -95,7 +97,8 @@ class Struct:
 class Attr:
     """One attribute of a set.
 
-    type: u8..u64, s8..s64, uint/sint (4 or 8 bytes), string, binary, flag, pad, ipaddr (4 or 16 bytes shown as text),
+    type: u8..u64, s8..s64, uint/sint (4 or 8 bytes), string, binary, flag, pad, ipaddr (4 or
+    16 bytes shown as text),
     mac (shown as aa:bb:..), struct (a fixed struct), nest (a nested set), indexed-array
     (a nest whose entries are numbered 1..n, decoded to a list), sub-message (a nest whose
     set is chosen by the value of a sibling attribute), or custom (own decode/encode).
@@ -130,7 +133,8 @@ class Attr:
             return self._enc(value, siblings)
         except EncodeError:
             raise
-        except (struct.error, ValueError, TypeError, OSError, AttributeError) as exc:
+        except (struct.error, ValueError, TypeError, OSError, AttributeError,
+                OverflowError) as exc:
             raise EncodeError(f"{self.cname or self.name}: cannot encode {value!r}: {exc}") from exc
 
 
@@ -210,7 +214,7 @@ def decode_attrs(data: bytes, offset: int, end: int, aset: AttrSet) -> Attrs:
         entry = table.get(number)
         if entry is None:
             if number not in aset.by_number:  # pad attributes are known and dropped
-                out[number] = payload
+                out[atype] = payload  # raw type: NLA_F_NESTED/BYTEORDER bits survive
         else:
             name, dec, multi = entry
             try:
@@ -230,7 +234,7 @@ def decode_attrs(data: bytes, offset: int, end: int, aset: AttrSet) -> Attrs:
 
 
 def encode_attr(number: int, payload: bytes, nested: bool = False) -> bytes:
-    """One TLV: header, payload, padding to four bytes."""
+    """One TLV: header, payload, padding to four bytes. `number` may carry NLA_F_* bits."""
     length = 4 + len(payload)
     if length > 0xFFFF:
         raise EncodeError(f"attribute {number}: payload of {len(payload)} bytes is too long")
@@ -249,6 +253,10 @@ def encode_attrs(attrs: Mapping[str | int, Any], aset: AttrSet) -> bytes:
         attr = by_name.get(key)
         if attr is None:
             raise EncodeError(f"{aset.name}: no attribute {key!r}")
+        if attr.type == "flag" and not value:
+            continue  # a flag is sent only when set
+        if attr.multi and not isinstance(value, list | tuple):
+            raise EncodeError(f"{attr.cname}: repeated attribute needs a list, got {value!r}")
         values = value if attr.multi else (value,)
         for v in values:
             parts.append(encode_attr(attr.number, attr.encode(v, attrs), attr.nested_flag))
@@ -270,12 +278,11 @@ def attr_path_at(data: bytes, offset: int, end: int, aset: AttrSet | None, targe
         number = atype & NLA_TYPE_MASK
         attr = aset.by_number.get(number) if aset else None
         if attr is not None and attr.type in ("string", "u8", "u16", "u32"):
-            try:
+            with contextlib.suppress(DecodeError, struct.error, ValueError, UnicodeDecodeError):
                 siblings[attr.name] = attr.decode(data[offset + 4 : offset + alen], siblings)
-            except (DecodeError, struct.error, ValueError, UnicodeDecodeError):
-                pass
         if offset <= target < offset + max(alen, 4):
-            path.append(attr.cname if attr else f"{aset.prefix.upper() if aset else ''}{number}")
+            prefix = aset.prefix.upper().replace("-", "_") if aset else ""
+            path.append(attr.cname if attr else f"{prefix}{number}")
             if target > offset and attr is not None:
                 inner: AttrSet | None = None
                 if attr.type == "nest":
@@ -382,7 +389,8 @@ def _decoder_for(attr: Attr) -> Decoder:
         sub = _require(attr.sub_message, attr)
         return lambda payload, siblings: _decode_sub(payload, siblings, sub)
     if kind == "custom":
-        return _require(attr.decode_fn, attr)
+        decode: Decoder = _require(attr.decode_fn, attr)
+        return decode
     raise ValueError(f"{attr.name}: unknown attribute type {kind!r}")
 
 

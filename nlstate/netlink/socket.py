@@ -31,8 +31,7 @@ from .consts import (
     NLMSG_DONE,
     NLMSG_ERROR,
     NLMSG_HDRLEN,
-    NLMSG_NOOP,
-    NLMSG_OVERRUN,
+    NLMSG_MIN_TYPE,
     SO_RCVBUFFORCE,
     SO_SNDBUFFORCE,
     SOL_NETLINK,
@@ -42,12 +41,14 @@ from .errors import DumpInterruptedError, KernelError, NetlinkError, OverrunErro
 from .message import (
     Catalog,
     ErrorReply,
+    Frame,
     Message,
     Request,
     decode_frame,
     encode_message,
     iter_frames,
     parse_error,
+    split_frames,
 )
 from .netns import call_in_netns
 
@@ -202,7 +203,7 @@ class NetlinkSocket:
                 continue
             return bytes(self._buffer[:nbytes]), groups
 
-    def _queue_event(self, data: bytes, frame: tuple[int, int, int, int, int, int]) -> None:
+    def _queue_event(self, data: bytes, frame: Frame) -> None:
         if frame[0] >= 0x10:
             self._events.append(decode_frame(data, frame, self.catalog))
 
@@ -228,44 +229,65 @@ class NetlinkSocket:
         return result.echoes.get(0, [])
 
     def dump(self, request: Request) -> Iterator[Message]:
-        """Run a dump (NLM_F_DUMP is added) and yield its messages.
+        """Run a dump (NLM_F_DUMP is added) and yield its decoded messages.
 
         Raises DumpInterruptedError at the end if the kernel flagged NLM_F_DUMP_INTR.
         """
+        catalog = self.catalog
+        for data, frames in self.dump_frames(request):
+            for frame in frames:
+                yield decode_frame(data, frame, catalog)
+
+    def dump_frames(self, request: Request) -> Iterator[tuple[bytes, list[Frame]]]:
+        """Run a dump and yield each datagram with the frames of its data messages, for
+        decoders that read the bytes themselves (the fast path of large dumps)."""
         seq = self.reserve_seqs()
         flags = request.flags | NLM_F_REQUEST | NLM_F_DUMP
         self.send_raw(encode_message(request.type, flags, seq, request.payload))
         interrupted = False
-        catalog = self.catalog
         while True:
             received = self._recv(self.timeout)
             if received is None:
                 raise NetlinkTimeout(f"no reply to dump {request.describe()}")
             data, groups = received
-            for frame in iter_frames(data):
-                msg_type, msg_flags, msg_seq = frame[0], frame[1], frame[2]
-                if groups:
+            frames = split_frames(data)
+            finished = False
+            if groups:
+                for frame in frames:
                     self._queue_event(data, frame)
-                    continue
+                continue
+            if frames and frames[-1][0] >= NLMSG_MIN_TYPE and frames[0][2] == seq and all(
+                    f[2] == seq for f in frames):
+                # the common case: a datagram of data messages only
+                if any(f[1] & NLM_F_DUMP_INTR for f in frames):
+                    interrupted = True
+                yield data, frames
+                continue
+            kept: list[Frame] = []
+            for frame in frames:
+                msg_type, msg_flags, msg_seq = frame[0], frame[1], frame[2]
                 if msg_seq != seq:
                     log.debug("dropped stale message type %d seq %d", msg_type, msg_seq)
                     continue
-                if msg_type == NLMSG_DONE or msg_type == NLMSG_ERROR:
-                    reply = parse_error(data, frame[4], frame[5], msg_flags, msg_seq,
-                                        done=msg_type == NLMSG_DONE)
-                    if msg_flags & NLM_F_DUMP_INTR:
-                        interrupted = True
-                    if reply.error:
-                        raise self._kernel_error(reply, request)
-                    if interrupted:
-                        raise DumpInterruptedError(
-                            f"dump {request.describe()} was interrupted by a concurrent change")
-                    return
-                if msg_type == NLMSG_NOOP or msg_type == NLMSG_OVERRUN:
-                    continue
                 if msg_flags & NLM_F_DUMP_INTR:
                     interrupted = True
-                yield decode_frame(data, frame, catalog)
+                if msg_type in (NLMSG_DONE, NLMSG_ERROR):
+                    reply = parse_error(data, frame[4], frame[5], msg_flags, msg_seq,
+                                        done=msg_type == NLMSG_DONE)
+                    if reply.error:
+                        raise self._kernel_error(reply, request)
+                    finished = True
+                    break
+                if msg_type >= NLMSG_MIN_TYPE:
+                    kept.append(frame)
+            frames = kept
+            if frames:
+                yield data, frames
+            if finished:
+                if interrupted:
+                    raise DumpInterruptedError(
+                        f"dump {request.describe()} was interrupted by a concurrent change")
+                return
 
     def batch(
         self,

@@ -12,3 +12,8 @@ __all__ = ["CATALOG", "MESSAGES", "build_request", "open_socket", "register"]
 def open_socket(netns: str | None = None, **options: object) -> NetlinkSocket:
     """A NETLINK_ROUTE socket (in namespace `netns`) that decodes rtnetlink messages."""
     return NetlinkSocket(CATALOG, netns=netns, **options)  # type: ignore[arg-type]
+
+
+# The link kinds register their IFLA_INFO_DATA tables into link.py's sub-messages; imported
+# last so that they find this package complete (nlstate.kinds imports nlstate.rtnl.link).
+import nlstate.kinds  # noqa: E402, F401

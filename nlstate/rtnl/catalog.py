@@ -43,3 +43,22 @@ def build_request(msg_type: int, header: Mapping[str, Any] | None = None,
     """An rtnetlink request: the spec is looked up by message type."""
     name, spec = MESSAGES[msg_type]
     return Request(msg_type, flags, spec.encode(header, attrs), spec, label, name)
+
+
+# Rules, neighbours and nexthops (registered after the first tables; same catalog).
+from .neigh import NEIGH  # noqa: E402
+from .nexthop import NEXTHOP  # noqa: E402
+from .rule import RULE  # noqa: E402
+
+for _type, _name, _spec in (
+    (c.RTM_NEWRULE, "RTM_NEWRULE", RULE),
+    (c.RTM_DELRULE, "RTM_DELRULE", RULE),
+    (c.RTM_GETRULE, "RTM_GETRULE", RULE),
+    (c.RTM_NEWNEIGH, "RTM_NEWNEIGH", NEIGH),
+    (c.RTM_DELNEIGH, "RTM_DELNEIGH", NEIGH),
+    (c.RTM_GETNEIGH, "RTM_GETNEIGH", NEIGH),
+    (c.RTM_NEWNEXTHOP, "RTM_NEWNEXTHOP", NEXTHOP),
+    (c.RTM_DELNEXTHOP, "RTM_DELNEXTHOP", NEXTHOP),
+    (c.RTM_GETNEXTHOP, "RTM_GETNEXTHOP", NEXTHOP),
+):
+    register(_type, _name, _spec)

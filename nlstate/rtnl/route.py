@@ -67,7 +67,7 @@ def _decode_multipath(payload: bytes, _: Attrs) -> list[dict[str, Any]]:
         length, flags, hops_, ifindex = _RTNEXTHOP.unpack_from(payload, offset)
         if length < _RTNEXTHOP.size or offset + length > end:
             raise DecodeError(f"RTA_MULTIPATH: bad rtnexthop length {length}")
-        attrs = decode_attrs(payload, offset + _RTNEXTHOP.size, offset + length, ROUTE_ATTRS)
+        attrs = decode_attrs(payload, offset + _RTNEXTHOP.size, offset + length, RTNH_ATTRS)
         hops.append({"flags": flags, "hops": hops_, "ifindex": ifindex, "attrs": attrs})
         offset += align(length)
     return hops
@@ -76,7 +76,7 @@ def _decode_multipath(payload: bytes, _: Attrs) -> list[dict[str, Any]]:
 def _encode_multipath(value: list[Mapping[str, Any]], _: object) -> bytes:
     parts = []
     for hop in value:
-        attrs = ROUTE_ATTRS.encode(hop.get("attrs", {}))
+        attrs = RTNH_ATTRS.encode(hop.get("attrs", {}))
         head = _RTNEXTHOP.pack(_RTNEXTHOP.size + len(attrs), hop.get("flags", 0),
                                hop.get("hops", 0), hop.get("ifindex", 0))
         parts.append(head + attrs)
@@ -93,7 +93,10 @@ def _decode_via(payload: bytes, _: Attrs) -> dict[str, Any]:
 
 
 def _encode_via(value: Mapping[str, Any], _: object) -> bytes:
-    return _RTVIA_FAMILY.pack(value["family"]) + encode_ipaddr(value["address"])
+    family = value["family"]
+    if family in (socket.AF_INET, socket.AF_INET6):
+        return _RTVIA_FAMILY.pack(family) + encode_ipaddr(value["address"])
+    return _RTVIA_FAMILY.pack(family) + bytes.fromhex(value["address"])
 
 
 ROUTE_ATTRS = AttrSet("route-attrs", "rta-", [
@@ -128,6 +131,12 @@ ROUTE_ATTRS = AttrSet("route-attrs", "rta-", [
     Attr("dport", "u16"),
     Attr("nh-id", "u32"),
     Attr("flowlabel", "u32", byte_order="big"),
+])
+
+# The attributes of one hop inside RTA_MULTIPATH: the route's own, less RTA_MULTIPATH
+# (a hop cannot nest another multipath, and decoding must not recurse without bound).
+RTNH_ATTRS = AttrSet("rtnh-attrs", "rta-", [
+    (number, attr) for number, attr in ROUTE_ATTRS.by_number.items() if attr.name != "multipath"
 ])
 
 ROUTE = MessageSpec("route", RTMSG, ROUTE_ATTRS)

@@ -1,0 +1,5 @@
+import sys
+
+from nlstate.cli import main
+
+sys.exit(main())

@@ -1,0 +1,84 @@
+"""The `nlstate` command line. Data goes to stdout, messages to stderr.
+
+Exit codes: 0 success / in sync; 2 changes pending or drift; 1 error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from nlstate import __version__
+from nlstate.netlink import NetlinkError
+from nlstate.output import render
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+log = logging.getLogger("nlstate")
+
+
+def _add_common(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    parser.add_argument("--netns", metavar="NAME",
+                        help="work in network namespace NAME (/run/netns/NAME)")
+    parser.add_argument("-o", "--output", choices=formats, default=formats[0],
+                        help=f"output format (default {formats[0]})")
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from nlstate.observe import observe
+
+    state = observe(args.netns, include_kernel=args.all)
+    sys.stdout.write(render(state.document(), args.output))
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from nlstate.model import StateFile
+
+    schema = StateFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "nlstate desired-state file"
+    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nlstate",
+        description="Declarative network state for Linux, spoken straight to the kernel "
+                    "over rtnetlink.")
+    parser.add_argument("--version", action="version", version=f"nlstate {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log messages on stderr (-vv for debug)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    show = commands.add_parser("show", help="print the current state as a state file")
+    _add_common(show, ("yaml", "json"))
+    show.add_argument("--all", action="store_true",
+                      help="include what the kernel owns (local table, kernel routes, "
+                           "link-local addresses, default rules, learned neighbours)")
+    show.set_defaults(func=cmd_show)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of the state file")
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="nlstate: %(message)s", stream=sys.stderr)
+    try:
+        code: int = args.func(args)
+        return code
+    except NetlinkError as exc:
+        print(f"nlstate: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except PermissionError as exc:
+        print(f"nlstate: {exc.strerror}: run as root or with CAP_NET_ADMIN", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK

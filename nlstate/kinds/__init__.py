@@ -1,0 +1,41 @@
+"""Link kinds: one module per kind with its IFLA_INFO_DATA table (and, for controllers, the
+IFLA_INFO_SLAVE_DATA table of their ports), registered here into nlstate.rtnl.link's
+sub-messages so that any link message decodes and encodes its kind-specific data.
+
+Adding a kind: a module in this package and one `register(...)` line below.
+"""
+
+from __future__ import annotations
+
+from nlstate.netlink.codec import AttrSet
+from nlstate.rtnl.link import LINKINFO_DATA, LINKINFO_SLAVE_DATA
+
+from . import bond, bridge, dummy, gre, ifb, ipvlan, macvlan, tun, veth, vlan, vrf, vxlan, wireguard
+
+KINDS: dict[str, AttrSet] = {}
+PORT_KINDS: dict[str, AttrSet] = {}
+
+
+def register(kind: str, data: AttrSet, port_data: AttrSet | None = None) -> None:
+    """Make links of `kind` (and ports whose controller is of `kind`) decode with these sets."""
+    KINDS[kind] = LINKINFO_DATA.sets[kind] = data
+    if port_data is not None:
+        PORT_KINDS[kind] = LINKINFO_SLAVE_DATA.sets[kind] = port_data
+
+
+register(veth.KIND, veth.DATA)
+register(bridge.KIND, bridge.DATA, bridge.PORT_DATA)
+register(vxlan.KIND, vxlan.DATA)
+for _kind in macvlan.KINDS:
+    register(_kind, macvlan.DATA)
+register(dummy.KIND, dummy.DATA)
+register(vlan.KIND, vlan.DATA)
+register(bond.KIND, bond.DATA, bond.PORT_DATA)
+register(vrf.KIND, vrf.DATA, vrf.PORT_DATA)
+for _kind in ipvlan.KINDS:
+    register(_kind, ipvlan.DATA)
+register(tun.KIND, tun.DATA)
+register(ifb.KIND, ifb.DATA)
+register(wireguard.KIND, wireguard.DATA)
+for _kind in gre.KINDS:
+    register(_kind, gre.DATA)

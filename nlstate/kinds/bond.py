@@ -1,0 +1,84 @@
+"""bond: link aggregation (IFLA_BOND_*, rt-link.yaml) and its ports (IFLA_BOND_SLAVE_*).
+
+arp-ip-target and ns-ip6-target are indexed arrays of addresses (ipaddr entries; the spec
+says be32 / 16-byte binary). IFLA_BOND_SLAVE_PRIO is an s32 as in the kernel's policy (the
+spec says u32). broadcast-neigh (bond) and actor-port-prio (port) are newer than the spec.
+"""
+
+from __future__ import annotations
+
+from nlstate.netlink.codec import Attr, AttrSet
+
+KIND = "bond"
+
+MODES = {0: "balance-rr", 1: "active-backup", 2: "balance-xor", 3: "broadcast", 4: "802.3ad",
+         5: "balance-tlb", 6: "balance-alb"}
+XMIT_HASH_POLICIES = {0: "layer2", 1: "layer3+4", 2: "layer2+3", 3: "encap2+3", 4: "encap3+4",
+                      5: "vlan+srcmac"}
+ARP_VALIDATE = {0: "none", 1: "active", 2: "backup", 3: "all", 4: "filter",
+                5: "filter_active", 6: "filter_backup"}
+ARP_ALL_TARGETS = {0: "any", 1: "all"}
+PRIMARY_RESELECT = {0: "always", 1: "better", 2: "failure"}
+FAIL_OVER_MAC = {0: "none", 1: "active", 2: "follow"}
+AD_LACP_RATE = {0: "slow", 1: "fast"}
+AD_SELECT = {0: "stable", 1: "bandwidth", 2: "count", 3: "actor_port_prio"}
+# IFLA_BOND_SLAVE_STATE / IFLA_BOND_SLAVE_MII_STATUS
+PORT_STATES = {0: "active", 1: "backup"}
+MII_STATUS = {0: "up", 1: "fail", 2: "down", 3: "back"}
+
+AD_INFO_ATTRS = AttrSet("bond-ad-info-attrs", "ifla-bond-ad-info-", [
+    Attr("aggregator", "u16"),
+    Attr("num-ports", "u16"),
+    Attr("actor-key", "u16"),
+    Attr("partner-key", "u16"),
+    Attr("partner-mac", "mac"),
+])
+
+DATA = AttrSet("linkinfo-bond-attrs", "ifla-bond-", [
+    Attr("mode", "u8"),
+    Attr("active-slave", "u32"),
+    Attr("miimon", "u32"),
+    Attr("updelay", "u32"),
+    Attr("downdelay", "u32"),
+    Attr("use-carrier", "u8"),
+    Attr("arp-interval", "u32"),
+    Attr("arp-ip-target", "indexed-array", entry=Attr("target", "ipaddr")),
+    Attr("arp-validate", "u32"),
+    Attr("arp-all-targets", "u32"),
+    Attr("primary", "u32"),
+    Attr("primary-reselect", "u8"),
+    Attr("fail-over-mac", "u8"),
+    Attr("xmit-hash-policy", "u8"),
+    Attr("resend-igmp", "u32"),
+    Attr("num-peer-notif", "u8"),
+    Attr("all-slaves-active", "u8"),
+    Attr("min-links", "u32"),
+    Attr("lp-interval", "u32"),
+    Attr("packets-per-slave", "u32"),
+    Attr("ad-lacp-rate", "u8"),
+    Attr("ad-select", "u8"),
+    Attr("ad-info", "nest", nested=AD_INFO_ATTRS),
+    Attr("ad-actor-sys-prio", "u16"),
+    Attr("ad-user-port-key", "u16"),
+    Attr("ad-actor-system", "mac"),
+    Attr("tlb-dynamic-lb", "u8"),
+    Attr("peer-notif-delay", "u32"),
+    Attr("ad-lacp-active", "u8"),
+    Attr("missed-max", "u8"),
+    Attr("ns-ip6-target", "indexed-array", entry=Attr("target", "ipaddr")),
+    Attr("coupled-control", "u8"),
+    Attr("broadcast-neigh", "u8"),
+])
+
+PORT_DATA = AttrSet("bond-slave-attrs", "ifla-bond-slave-", [
+    Attr("state", "u8"),
+    Attr("mii-status", "u8"),
+    Attr("link-failure-count", "u32"),
+    Attr("perm-hwaddr", "mac"),
+    Attr("queue-id", "u16"),
+    Attr("ad-aggregator-id", "u16"),
+    Attr("ad-actor-oper-port-state", "u8"),
+    Attr("ad-partner-oper-port-state", "u16"),
+    Attr("prio", "s32"),
+    Attr("actor-port-prio", "u16"),
+])

@@ -1,0 +1,159 @@
+"""bridge: software bridges (IFLA_BR_*, rt-link.yaml) and their ports (IFLA_BRPORT_*).
+
+Times (forward-delay, hello-time, max-age, ageing-time, the mcast intervals, the timers) are
+clock_t, i.e. centiseconds: `ip link ... forward_delay 4` sends 400.
+
+Deviations from the spec, for what the kernel puts on the wire:
+- IFLA_BR_VLAN_PROTOCOL is a __be16 (the spec says host-order u16).
+- struct ifla_bridge_id (root-id, bridge-id) is {__u8 prio[2]; __u8 addr[6]}: prio is in
+  network order; it decodes to {"prio": int, "addr": "aa:bb:.."}.
+- The port's on/off settings (mode, guard, protect, fast-leave, learning, unicast-flood,
+  proxyarp, ..., neigh-vlan-suppress) are u8 0/1 both ways (br_port_policy, nla_put_u8);
+  the spec calls them flags, which would read a 0 as "on". Only flush is a flag.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Mapping
+from typing import Any
+
+from nlstate.netlink.codec import Attr, Attrs, AttrSet, Member, Struct, encode_mac
+from nlstate.netlink.errors import DecodeError, EncodeError
+
+KIND = "bridge"
+
+# IFLA_BR_STP_STATE
+STP_STATES = {0: "off", 1: "kernel", 2: "user"}
+# IFLA_BRPORT_STATE (BR_STATE_*)
+PORT_STATES = {0: "disabled", 1: "listening", 2: "learning", 3: "forwarding", 4: "blocking"}
+# IFLA_BR_MCAST_ROUTER / IFLA_BRPORT_MULTICAST_ROUTER (enum multicast_router)
+MCAST_ROUTER = {0: "disabled", 1: "temp-query", 2: "perm", 3: "temp"}
+# br_boolopt_id: bit numbers in IFLA_BR_MULTI_BOOLOPT
+BR_BOOLOPT_NO_LL_LEARN = 0
+BR_BOOLOPT_MCAST_VLAN_SNOOPING = 1
+BR_BOOLOPT_MST_ENABLE = 2
+
+_BRIDGE_ID = struct.Struct(">H6s")
+
+
+def _decode_bridge_id(payload: bytes, _: Attrs) -> dict[str, Any]:
+    if len(payload) != _BRIDGE_ID.size:
+        raise DecodeError(f"ifla_bridge_id of {len(payload)} bytes")
+    prio, addr = _BRIDGE_ID.unpack(payload)
+    return {"prio": prio, "addr": addr.hex(":")}
+
+
+def _encode_bridge_id(value: Mapping[str, Any], _: object) -> bytes:
+    if set(value) - {"prio", "addr"}:
+        raise EncodeError(f"ifla_bridge_id: no member(s) {sorted(set(value) - {'prio', 'addr'})}")
+    return _BRIDGE_ID.pack(value.get("prio", 0), encode_mac(value.get("addr", "00:" * 5 + "00")))
+
+
+def _bridge_id(name: str) -> Attr:
+    return Attr(name, "custom", decode_fn=_decode_bridge_id, encode_fn=_encode_bridge_id)
+
+
+BR_BOOLOPT_MULTI = Struct("br-boolopt-multi", [
+    Member("optval", "u32"),
+    Member("optmask", "u32"),
+])
+
+DATA = AttrSet("linkinfo-bridge-attrs", "ifla-br-", [
+    Attr("forward-delay", "u32"),
+    Attr("hello-time", "u32"),
+    Attr("max-age", "u32"),
+    Attr("ageing-time", "u32"),
+    Attr("stp-state", "u32"),
+    Attr("priority", "u16"),
+    Attr("vlan-filtering", "u8"),
+    Attr("vlan-protocol", "u16", byte_order="big"),
+    Attr("group-fwd-mask", "u16"),
+    _bridge_id("root-id"),
+    _bridge_id("bridge-id"),
+    Attr("root-port", "u16"),
+    Attr("root-path-cost", "u32"),
+    Attr("topology-change", "u8"),
+    Attr("topology-change-detected", "u8"),
+    Attr("hello-timer", "u64"),
+    Attr("tcn-timer", "u64"),
+    Attr("topology-change-timer", "u64"),
+    Attr("gc-timer", "u64"),
+    Attr("group-addr", "mac"),
+    Attr("fdb-flush", "binary"),
+    Attr("mcast-router", "u8"),
+    Attr("mcast-snooping", "u8"),
+    Attr("mcast-query-use-ifaddr", "u8"),
+    Attr("mcast-querier", "u8"),
+    Attr("mcast-hash-elasticity", "u32"),
+    Attr("mcast-hash-max", "u32"),
+    Attr("mcast-last-member-cnt", "u32"),
+    Attr("mcast-startup-query-cnt", "u32"),
+    Attr("mcast-last-member-intvl", "u64"),
+    Attr("mcast-membership-intvl", "u64"),
+    Attr("mcast-querier-intvl", "u64"),
+    Attr("mcast-query-intvl", "u64"),
+    Attr("mcast-query-response-intvl", "u64"),
+    Attr("mcast-startup-query-intvl", "u64"),
+    Attr("nf-call-iptables", "u8"),
+    Attr("nf-call-ip6tables", "u8"),
+    Attr("nf-call-arptables", "u8"),
+    Attr("vlan-default-pvid", "u16"),
+    Attr("pad", "pad"),
+    Attr("vlan-stats-enabled", "u8"),
+    Attr("mcast-stats-enabled", "u8"),
+    Attr("mcast-igmp-version", "u8"),
+    Attr("mcast-mld-version", "u8"),
+    Attr("vlan-stats-per-port", "u8"),
+    Attr("multi-boolopt", "struct", struct=BR_BOOLOPT_MULTI),
+    Attr("mcast-querier-state", "binary"),  # a nest of BRIDGE_QUERIER_*, kept as bytes
+    Attr("fdb-n-learned", "u32"),
+    Attr("fdb-max-learned", "u32"),
+])
+
+PORT_DATA = AttrSet("linkinfo-brport-attrs", "ifla-brport-", [
+    Attr("state", "u8"),
+    Attr("priority", "u16"),
+    Attr("cost", "u32"),
+    Attr("mode", "u8"),
+    Attr("guard", "u8"),
+    Attr("protect", "u8"),
+    Attr("fast-leave", "u8"),
+    Attr("learning", "u8"),
+    Attr("unicast-flood", "u8"),
+    Attr("proxyarp", "u8"),
+    Attr("learning-sync", "u8"),
+    Attr("proxyarp-wifi", "u8"),
+    _bridge_id("root-id"),
+    _bridge_id("bridge-id"),
+    Attr("designated-port", "u16"),
+    Attr("designated-cost", "u16"),
+    Attr("id", "u16"),
+    Attr("no", "u16"),
+    Attr("topology-change-ack", "u8"),
+    Attr("config-pending", "u8"),
+    Attr("message-age-timer", "u64"),
+    Attr("forward-delay-timer", "u64"),
+    Attr("hold-timer", "u64"),
+    Attr("flush", "flag"),
+    Attr("multicast-router", "u8"),
+    Attr("pad", "pad"),
+    Attr("mcast-flood", "u8"),
+    Attr("mcast-to-ucast", "u8"),
+    Attr("vlan-tunnel", "u8"),
+    Attr("bcast-flood", "u8"),
+    Attr("group-fwd-mask", "u16"),
+    Attr("neigh-suppress", "u8"),
+    Attr("isolated", "u8"),
+    Attr("backup-port", "u32"),
+    Attr("mrp-ring-open", "u8"),
+    Attr("mrp-in-open", "u8"),
+    Attr("mcast-eht-hosts-limit", "u32"),
+    Attr("mcast-eht-hosts-cnt", "u32"),
+    Attr("locked", "u8"),
+    Attr("mab", "u8"),
+    Attr("mcast-n-groups", "u32"),
+    Attr("mcast-max-groups", "u32"),
+    Attr("neigh-vlan-suppress", "u8"),
+    Attr("backup-nhid", "u32"),
+])

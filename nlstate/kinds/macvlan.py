@@ -1,0 +1,45 @@
+"""macvlan and macvtap: MAC-based virtual links on a parent (IFLA_MACVLAN_*, <linux/if_link.h>).
+
+Both kinds share one attribute set.
+"""
+
+from __future__ import annotations
+
+from nlstate.netlink.codec import Attr, AttrSet
+
+KINDS = ("macvlan", "macvtap")
+
+# enum macvlan_mode (IFLA_MACVLAN_MODE)
+MACVLAN_MODE_PRIVATE = 1
+MACVLAN_MODE_VEPA = 2
+MACVLAN_MODE_BRIDGE = 4
+MACVLAN_MODE_PASSTHRU = 8
+MACVLAN_MODE_SOURCE = 16
+MODES = {
+    MACVLAN_MODE_PRIVATE: "private", MACVLAN_MODE_VEPA: "vepa", MACVLAN_MODE_BRIDGE: "bridge",
+    MACVLAN_MODE_PASSTHRU: "passthru", MACVLAN_MODE_SOURCE: "source",
+}  # fmt: skip
+
+# IFLA_MACVLAN_FLAGS
+MACVLAN_FLAG_NOPROMISC = 1
+MACVLAN_FLAG_NODST = 2
+
+# enum macvlan_macaddr_mode (IFLA_MACVLAN_MACADDR_MODE, for mode "source")
+MACADDR_MODES = {0: "add", 1: "del", 2: "flush", 3: "set"}
+
+# IFLA_MACVLAN_MACADDR_DATA: a nest of IFLA_MACVLAN_MACADDR attributes
+MACADDR_DATA_ATTRS = AttrSet("macvlan-macaddr-data-attrs", "ifla-macvlan-", [
+    (4, Attr("macaddr", "mac", multi=True)),
+])
+
+DATA = AttrSet("linkinfo-macvlan-attrs", "ifla-macvlan-", [
+    Attr("mode", "u32"),
+    Attr("flags", "u16"),
+    Attr("macaddr-mode", "u32"),
+    Attr("macaddr", "mac"),
+    Attr("macaddr-data", "nest", nested=MACADDR_DATA_ATTRS),
+    Attr("macaddr-count", "u32"),
+    Attr("bc-queue-len", "u32"),
+    Attr("bc-queue-len-used", "u32"),
+    Attr("bc-cutoff", "s32"),
+])

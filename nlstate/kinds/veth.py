@@ -1,0 +1,34 @@
+"""veth: a pair of virtual Ethernet links (<linux/veth.h>).
+
+IFLA_INFO_DATA holds VETH_INFO_PEER, whose payload is a whole link description of the peer:
+an ifinfomsg followed by IFLA_* attributes. It decodes to {"header": {...}, "attrs": {...}}.
+The kernel sends no IFLA_INFO_DATA for veth in dumps; the peer is found via IFLA_LINK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nlstate.netlink.codec import Attr, Attrs, AttrSet, decode_attrs
+from nlstate.netlink.consts import align
+from nlstate.rtnl.link import IFINFOMSG, LINK_ATTRS
+
+KIND = "veth"
+
+
+def _decode_peer(payload: bytes, _: Attrs) -> dict[str, Any]:
+    header = IFINFOMSG.decode(payload)
+    return {"header": header,
+            "attrs": decode_attrs(payload, align(IFINFOMSG.size), len(payload), LINK_ATTRS)}
+
+
+def _encode_peer(value: Mapping[str, Any], _: object) -> bytes:
+    head = IFINFOMSG.encode(value.get("header"))
+    return head + b"\0" * (align(len(head)) - len(head)) + LINK_ATTRS.encode(
+        value.get("attrs", {}))
+
+
+DATA = AttrSet("linkinfo-veth-attrs", "veth-info-", [
+    Attr("peer", "custom", decode_fn=_decode_peer, encode_fn=_encode_peer),
+])

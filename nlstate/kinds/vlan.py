@@ -1,0 +1,46 @@
+"""vlan: 802.1Q / 802.1ad sub-interfaces (IFLA_VLAN_*, rt-link.yaml)."""
+
+from __future__ import annotations
+
+from nlstate.netlink.codec import Attr, AttrSet, Member, Struct
+
+KIND = "vlan"
+
+# IFLA_VLAN_PROTOCOL (a __be16 ethertype)
+ETH_P_8021Q = 0x8100
+ETH_P_8021AD = 0x88A8
+PROTOCOLS = {ETH_P_8021Q: "802.1q", ETH_P_8021AD: "802.1ad"}
+
+# struct ifla_vlan_flags: flags and the mask of the flags to change
+VLAN_FLAG_REORDER_HDR = 0x1
+VLAN_FLAG_GVRP = 0x2
+VLAN_FLAG_LOOSE_BINDING = 0x4
+VLAN_FLAG_MVRP = 0x8
+VLAN_FLAG_BRIDGE_BINDING = 0x10
+FLAGS = {
+    VLAN_FLAG_REORDER_HDR: "reorder-hdr", VLAN_FLAG_GVRP: "gvrp",
+    VLAN_FLAG_LOOSE_BINDING: "loose-binding", VLAN_FLAG_MVRP: "mvrp",
+    VLAN_FLAG_BRIDGE_BINDING: "bridge-binding",
+}  # fmt: skip
+
+IFLA_VLAN_FLAGS = Struct("ifla-vlan-flags", [
+    Member("flags", "u32"),
+    Member("mask", "u32"),
+])
+
+IFLA_VLAN_QOS_MAPPING = Struct("ifla-vlan-qos-mapping", [
+    Member("from", "u32"),
+    Member("to", "u32"),
+])
+
+QOS_ATTRS = AttrSet("ifla-vlan-qos", "ifla-vlan-qos-", [
+    Attr("mapping", "struct", struct=IFLA_VLAN_QOS_MAPPING, multi=True),
+])
+
+DATA = AttrSet("linkinfo-vlan-attrs", "ifla-vlan-", [
+    Attr("id", "u16"),
+    Attr("flags", "struct", struct=IFLA_VLAN_FLAGS),
+    Attr("egress-qos", "nest", nested=QOS_ATTRS),
+    Attr("ingress-qos", "nest", nested=QOS_ATTRS),
+    Attr("protocol", "u16", byte_order="big"),
+])

@@ -1,0 +1,61 @@
+"""observe: the kernel's state of a namespace as a State, with as few dumps as possible."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+from nlstate import rtnl
+from nlstate.model import Interface, State
+from nlstate.netlink import DumpInterruptedError, NetlinkSocket
+from nlstate.rtnl import consts as rc
+
+from .links import collect_links, interface_document
+from .objects import dump_neighbors, dump_nexthops, dump_rules
+from .owned import neighbor_is_kernel_owned, route_is_kernel_owned, rule_is_kernel_owned
+from .routes import dump_routes
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 5
+
+__all__ = ["observe", "observe_with"]
+
+
+def observe(netns: str | None = None, *, include_kernel: bool = True) -> State:
+    """Dump namespace `netns` (None: our own). include_kernel=False leaves out what the kernel
+    owns (local table, proto kernel routes, link-local addresses, default rules, ...)."""
+    with rtnl.open_socket(netns) as sock:
+        return observe_with(sock, include_kernel=include_kernel)
+
+
+def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True) -> State:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _observe_once(sock, include_kernel)
+        except DumpInterruptedError as exc:
+            log.info("state changed while dumping (%s); dumping again (%d/%d)",
+                     exc, attempt, ATTEMPTS)
+    raise DumpInterruptedError(f"the state kept changing during {ATTEMPTS} dumps")
+
+
+def _observe_once(sock: NetlinkSocket, include_kernel: bool) -> State:
+    links = list(sock.dump(rtnl.build_request(rc.RTM_GETLINK)))
+    addresses = list(sock.dump(rtnl.build_request(rc.RTM_GETADDR)))
+    views = collect_links(links, addresses)
+    names = {index: view.name for index, view in views.items()}
+    interfaces = [
+        Interface.model_validate(interface_document(view, names, include_kernel))
+        for view in views.values()
+    ]
+    routes = dump_routes(sock, names)
+    rules = dump_rules(sock)
+    neighbors = [n for family in (socket.AF_INET, socket.AF_INET6)
+                 for n in dump_neighbors(sock, family, names)]
+    nexthops = dump_nexthops(sock, names)
+    if not include_kernel:
+        routes = [r for r in routes if not route_is_kernel_owned(r)]
+        rules = [r for r in rules if not rule_is_kernel_owned(r)]
+        neighbors = [n for n in neighbors if not neighbor_is_kernel_owned(n)]
+    return State(interfaces=interfaces, routes=routes, route_rules=rules, neighbors=neighbors,
+                 nexthops=nexthops)

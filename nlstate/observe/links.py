@@ -1,0 +1,127 @@
+"""Links and their addresses from RTM_GETLINK / RTM_GETADDR dumps."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlstate.model import canonical
+from nlstate.netlink.message import Message
+from nlstate.rtnl.addr import IFA_F_NOPREFIXROUTE
+from nlstate.rtnl.link import IFF_UP
+
+ARPHRD_ETHER = 1
+ARPHRD_LOOPBACK = 772
+
+# kernel link kind -> the file's interface type
+KIND_TYPES = {
+    "veth": "veth", "bridge": "linux-bridge", "vxlan": "vxlan", "macvlan": "mac-vlan",
+    "macvtap": "mac-vtap", "vlan": "vlan", "bond": "bond", "vrf": "vrf", "ipvlan": "ipvlan",
+    "dummy": "dummy", "ifb": "ifb", "wireguard": "wireguard",
+}  # fmt: skip
+TUN_TYPES = {1: "tun", 2: "tap"}
+
+# IFA_PROTO values: the kernel made the address (loopback, router advertisement, link-local)
+KERNEL_ADDRESS_PROTOCOLS = frozenset({1, 2, 3})
+
+
+@dataclass
+class LinkView:
+    """One link as observed: its ifindex, decoded attributes and addresses by family."""
+
+    index: int
+    flags: int
+    link_type: int
+    attrs: dict[str | int, Any]
+    addresses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.attrs["ifname"])
+
+    @property
+    def kind(self) -> str | None:
+        info = self.attrs.get("linkinfo") or {}
+        kind = info.get("kind")
+        return str(kind) if kind else None
+
+    def interface_type(self) -> str:
+        kind = self.kind
+        if kind == "tun":
+            data = (self.attrs.get("linkinfo") or {}).get("data") or {}
+            tun_type = data.get("type") if isinstance(data, dict) else None
+            return TUN_TYPES.get(tun_type, "tun") if isinstance(tun_type, int) else "tun"
+        if kind is not None:
+            return KIND_TYPES.get(kind, "unknown")
+        if self.link_type == ARPHRD_LOOPBACK:
+            return "loopback"
+        if self.link_type == ARPHRD_ETHER:
+            return "ethernet"
+        return "unknown"
+
+
+def collect_links(links: Iterable[Message], addresses: Iterable[Message]) -> dict[int, LinkView]:
+    views = {
+        m.header["ifi-index"]: LinkView(m.header["ifi-index"], m.header["ifi-flags"],
+                                        m.header["ifi-type"], m.attrs)
+        for m in links
+    }
+    for m in addresses:
+        view = views.get(m.header["ifa-index"])
+        if view is None:
+            continue
+        family = m.header["ifa-family"]
+        view.addresses.setdefault(family, []).append(_address_entry(m, view))
+    return views
+
+
+def _address_entry(m: Message, view: LinkView) -> dict[str, Any]:
+    attrs = m.attrs
+    local = attrs.get("local")
+    address = attrs.get("address")
+    entry: dict[str, Any] = {"ip": local or address, "prefix-length": m.header["ifa-prefixlen"]}
+    if local and address and local != address:
+        entry["peer"] = address
+    flags = attrs.get("flags", m.header["ifa-flags"])
+    if flags & IFA_F_NOPREFIXROUTE:
+        entry["noprefixroute"] = True
+    entry["_kernel"] = _kernel_owned_address(entry["ip"], attrs.get("proto"), view)
+    return entry
+
+
+def _kernel_owned_address(ip: str, proto: int | None, view: LinkView) -> bool:
+    if proto in KERNEL_ADDRESS_PROTOCOLS:
+        return True
+    if ip.startswith("fe80:"):
+        return True
+    return view.link_type == ARPHRD_LOOPBACK and ip in ("127.0.0.1", "::1")
+
+
+def interface_document(view: LinkView, names: dict[int, str], include_kernel: bool,
+                       ) -> dict[str, Any]:
+    """The interface as the file says it (validated into an Interface by the caller)."""
+    attrs = view.attrs
+    doc: dict[str, Any] = {
+        "name": view.name,
+        "type": view.interface_type(),
+        "state": "up" if view.flags & IFF_UP else "down",
+    }
+    if "mtu" in attrs:
+        doc["mtu"] = attrs["mtu"]
+    if attrs.get("address") and view.link_type in (ARPHRD_ETHER, ARPHRD_LOOPBACK):
+        doc["mac-address"] = canonical.mac_address(attrs["address"])
+    if attrs.get("master"):
+        doc["controller"] = names.get(attrs["master"], str(attrs["master"]))
+    if attrs.get("ifalias"):
+        doc["description"] = attrs["ifalias"]
+    for family, key in ((socket.AF_INET, "ipv4"), (socket.AF_INET6, "ipv6")):
+        present = view.addresses.get(family, [])
+        entries = [{k: v for k, v in e.items() if k != "_kernel"}
+                   for e in present if include_kernel or not e["_kernel"]]
+        section: dict[str, Any] = {"enabled": bool(present)}
+        if entries:
+            section["address"] = entries
+        doc[key] = section
+    return doc
