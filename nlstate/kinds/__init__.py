@@ -11,6 +11,7 @@ from nlstate.netlink.codec import AttrSet
 from nlstate.rtnl.link import LINKINFO_DATA, LINKINFO_SLAVE_DATA
 
 from . import bond, bridge, dummy, gre, ifb, ipvlan, macvlan, tun, veth, vlan, vrf, vxlan, wireguard
+from .section import Section
 
 KINDS: dict[str, AttrSet] = {}
 PORT_KINDS: dict[str, AttrSet] = {}
@@ -39,3 +40,16 @@ register(ifb.KIND, ifb.DATA)
 register(wireguard.KIND, wireguard.DATA)
 for _kind in gre.KINDS:
     register(_kind, gre.DATA)
+
+# The state file's section of each kind, and the interface type of every kernel kind.
+SECTIONS: tuple[Section, ...] = (
+    veth.SECTION, bridge.SECTION, vxlan.SECTION, macvlan.MACVLAN_SECTION,
+    macvlan.MACVTAP_SECTION, vlan.SECTION, bond.SECTION, vrf.SECTION, ipvlan.SECTION,
+)
+SECTION_BY_KIND: dict[str, Section] = {
+    kind: section for section in SECTIONS for kind in section.types
+}
+INTERFACE_TYPES: dict[str, str] = {
+    **{kind: type_ for section in SECTIONS for kind, type_ in section.types.items()},
+    dummy.KIND: "dummy", ifb.KIND: "ifb", wireguard.KIND: "wireguard",
+}

@@ -7,7 +7,15 @@ spec says u32). broadcast-neigh (bond) and actor-port-prio (port) are newer than
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field
+
 from nlstate.netlink.codec import Attr, AttrSet
+from nlstate.values.base import FileModel
+from nlstate.values.types import U32, InterfaceName, IPAddress
+
+from .section import ObservedLink, Section, flag
 
 KIND = "bond"
 
@@ -82,3 +90,64 @@ PORT_DATA = AttrSet("bond-slave-attrs", "ifla-bond-slave-", [
     Attr("prio", "s32"),
     Attr("actor-port-prio", "u16"),
 ])
+
+
+BondMode = Literal["balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad",
+                   "balance-tlb", "balance-alb"]
+
+
+class BondOptions(FileModel):
+    """`link-aggregation.options:` in the kernel's sysfs names (as nmstate)."""
+
+    model_config = ConfigDict(alias_generator=None)
+
+    miimon: U32 | None = Field(None, description="MII link monitoring interval (ms).")
+    updelay: U32 | None = Field(None, description="Delay before enabling a port (ms).")
+    downdelay: U32 | None = Field(None, description="Delay before disabling a port (ms).")
+    use_carrier: bool | None = Field(None, description="Use carrier state for MII monitoring.")
+    arp_interval: U32 | None = Field(None, description="ARP monitoring interval (ms).")
+    arp_ip_target: list[IPAddress] | None = Field(None, description="ARP monitoring targets.")
+    primary: InterfaceName | None = Field(None, description="Preferred active port.")
+    xmit_hash_policy: Literal["layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4",
+                              "vlan+srcmac"] | None = Field(
+        None, description="Transmit hash policy.")
+    lacp_rate: Literal["slow", "fast"] | None = Field(None, description="802.3ad LACPDU rate.")
+    ad_select: Literal["stable", "bandwidth", "count", "actor_port_prio"] | None = Field(
+        None, description="802.3ad aggregator selection.")
+    min_links: U32 | None = Field(None, description="Minimum active ports for carrier.")
+    all_slaves_active: bool | None = Field(None, description="Deliver duplicate frames.")
+
+
+class BondConfig(FileModel):
+    """`link-aggregation:` (type bond) mode, options and the complete list of ports."""
+
+    mode: BondMode | None = Field(None, description="Bonding mode.")
+    options: BondOptions | None = Field(None, description="Bonding options.")
+    port: list[InterfaceName] | None = Field(
+        None, description="The complete list of ports; links not listed are released.")
+
+
+def _observe(link: ObservedLink) -> dict[str, Any]:
+    data = link.data
+    options = {
+        "miimon": data.get("miimon"),
+        "updelay": data.get("updelay"),
+        "downdelay": data.get("downdelay"),
+        "use_carrier": flag(data.get("use-carrier")),
+        "arp_interval": data.get("arp-interval"),
+        "arp_ip_target": data.get("arp-ip-target") or None,
+        "primary": link.link_name(data.get("primary")),
+        "xmit_hash_policy": XMIT_HASH_POLICIES.get(data.get("xmit-hash-policy", -1)),
+        "lacp_rate": AD_LACP_RATE.get(data.get("ad-lacp-rate", -1)),
+        "ad_select": AD_SELECT.get(data.get("ad-select", -1)),
+        "min_links": data.get("min-links"),
+        "all_slaves_active": flag(data.get("all-slaves-active")),
+    }
+    return {
+        "mode": MODES.get(data.get("mode", -1)),
+        "options": {k: v for k, v in options.items() if v is not None},
+        "port": [p.name for p in link.ports],
+    }
+
+
+SECTION = Section({KIND: "bond"}, "link-aggregation", BondConfig, _observe)

@@ -16,10 +16,16 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
 
 from nlstate.netlink.codec import Attr, Attrs, AttrSet, Member, Struct, encode_mac
 from nlstate.netlink.errors import DecodeError, EncodeError
+from nlstate.values.base import FileModel
+from nlstate.values.types import U16, U32, InterfaceName, MacAddress
+
+from .section import ObservedLink, ObservedPort, Section, flag, seconds
 
 KIND = "bridge"
 
@@ -157,3 +163,92 @@ PORT_DATA = AttrSet("linkinfo-brport-attrs", "ifla-brport-", [
     Attr("neigh-vlan-suppress", "u8"),
     Attr("backup-nhid", "u32"),
 ])
+
+
+VLAN_PROTOCOLS = {0x8100: "802.1q", 0x88A8: "802.1ad"}
+
+
+class BridgeStpOptions(FileModel):
+    """Spanning tree (times in seconds, as nmstate; the kernel counts 1/100 s)."""
+
+    enabled: bool | None = Field(None, description="Run STP (IFLA_BR_STP_STATE).")
+    forward_delay: Annotated[int, Field(ge=2, le=30)] | None = Field(
+        None, description="Forward delay in seconds (2-30).")
+    hello_time: Annotated[int, Field(ge=1, le=10)] | None = Field(
+        None, description="Hello time in seconds (1-10).")
+    max_age: Annotated[int, Field(ge=6, le=40)] | None = Field(
+        None, description="Max message age in seconds (6-40).")
+    priority: U16 | None = Field(None, description="Bridge priority (0-65535).")
+
+
+class BridgeOptions(FileModel):
+    """`bridge.options:` bridge-wide settings."""
+
+    stp: BridgeStpOptions | None = Field(None, description="Spanning tree.")
+    mac_ageing_time: U32 | None = Field(
+        None, description="Seconds a learned MAC address is kept (IFLA_BR_AGEING_TIME).")
+    group_forward_mask: U16 | None = Field(
+        None, description="Link-local group addresses to forward (IFLA_BR_GROUP_FWD_MASK).")
+    group_addr: MacAddress | None = Field(None, description="STP group address.")
+    hash_max: U32 | None = Field(None, description="Multicast database size.")
+    multicast_snooping: bool | None = Field(None, description="IGMP/MLD snooping.")
+    multicast_querier: bool | None = Field(None, description="Act as multicast querier.")
+    vlan_protocol: Literal["802.1q", "802.1ad"] | None = Field(
+        None, description="VLAN protocol used for VLAN filtering.")
+
+
+class BridgePort(FileModel):
+    """A port of the bridge, with its STP settings."""
+
+    name: InterfaceName = Field(description="The port's interface name.")
+    stp_hairpin_mode: bool | None = Field(
+        None, description="Send frames back out the port they came in on (hairpin).")
+    stp_path_cost: U32 | None = Field(None, description="STP path cost of the port.")
+    stp_priority: Annotated[int, Field(ge=0, le=63)] | None = Field(
+        None, description="STP port priority (0-63).")
+
+
+class BridgeConfig(FileModel):
+    """`bridge:` (type linux-bridge) options and the complete list of ports."""
+
+    options: BridgeOptions | None = Field(None, description="Bridge-wide settings.")
+    port: list[BridgePort] | None = Field(
+        None, description="The complete list of ports; links not listed are released.")
+
+
+def _observe(link: ObservedLink) -> dict[str, Any]:
+    data = link.data
+    stp = {
+        "enabled": flag(data.get("stp-state")),
+        "forward-delay": seconds(data.get("forward-delay")),
+        "hello-time": seconds(data.get("hello-time")),
+        "max-age": seconds(data.get("max-age")),
+        "priority": data.get("priority"),
+    }
+    options = {
+        "stp": {k: v for k, v in stp.items() if v is not None},
+        "mac-ageing-time": seconds(data.get("ageing-time")),
+        "group-forward-mask": data.get("group-fwd-mask"),
+        "group-addr": data.get("group-addr"),
+        "hash-max": data.get("mcast-hash-max"),
+        "multicast-snooping": flag(data.get("mcast-snooping")),
+        "multicast-querier": flag(data.get("mcast-querier")),
+        "vlan-protocol": VLAN_PROTOCOLS.get(data.get("vlan-protocol", -1)),
+    }
+    return {
+        "options": {k: v for k, v in options.items() if v is not None},
+        "port": [_observe_port(port) for port in link.ports],
+    }
+
+
+def _observe_port(port: ObservedPort) -> dict[str, Any]:
+    entry = {
+        "name": port.name,
+        "stp-hairpin-mode": flag(port.data.get("mode")),
+        "stp-path-cost": port.data.get("cost"),
+        "stp-priority": port.data.get("priority"),
+    }
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+SECTION = Section({KIND: "linux-bridge"}, "bridge", BridgeConfig, _observe)

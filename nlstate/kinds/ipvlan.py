@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
+from pydantic import Field
+
 from nlstate.netlink.codec import Attr, AttrSet
+from nlstate.values.base import FileModel
+from nlstate.values.types import InterfaceName
+
+from .section import ObservedLink, Section
 
 KINDS = ("ipvlan", "ipvtap")
 
@@ -20,3 +28,26 @@ DATA = AttrSet("linkinfo-ipvlan-attrs", "ifla-ipvlan-", [
     Attr("mode", "u16"),
     Attr("flags", "u16"),
 ])
+
+
+class IpvlanConfig(FileModel):
+    """`ipvlan:` links sharing the base link's MAC address."""
+
+    base_iface: InterfaceName = Field(description="The link it sits on (IFLA_LINK).")
+    mode: Literal["l2", "l3", "l3s"] | None = Field(None, description="Where it switches.")
+    private: bool | None = Field(None, description="No traffic between siblings.")
+    vepa: bool | None = Field(None, description="Siblings reach each other via the switch.")
+
+
+def _observe(link: ObservedLink) -> dict[str, Any]:
+    flags = link.data.get("flags", 0)
+    section = {
+        "base-iface": link.link_name(link.attrs.get("link")),
+        "mode": MODES.get(link.data.get("mode", -1)),
+        "private": bool(flags & IPVLAN_F_PRIVATE),
+        "vepa": bool(flags & IPVLAN_F_VEPA),
+    }
+    return {k: v for k, v in section.items() if v is not None}
+
+
+SECTION = Section({"ipvlan": "ipvlan", "ipvtap": "ipvlan"}, "ipvlan", IpvlanConfig, _observe)

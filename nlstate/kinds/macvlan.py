@@ -5,7 +5,15 @@ Both kinds share one attribute set.
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
+from pydantic import Field
+
 from nlstate.netlink.codec import Attr, AttrSet
+from nlstate.values.base import FileModel
+from nlstate.values.types import InterfaceName
+
+from .section import ObservedLink, Section
 
 KINDS = ("macvlan", "macvtap")
 
@@ -43,3 +51,29 @@ DATA = AttrSet("linkinfo-macvlan-attrs", "ifla-macvlan-", [
     Attr("bc-queue-len-used", "u32"),
     Attr("bc-cutoff", "s32"),
 ])
+
+
+MacvlanMode = Literal["private", "vepa", "bridge", "passthru", "source"]
+
+
+class MacvlanConfig(FileModel):
+    """`mac-vlan:` / `mac-vtap:` a link with its own MAC address on top of another."""
+
+    base_iface: InterfaceName = Field(description="The link it sits on (IFLA_LINK).")
+    mode: MacvlanMode | None = Field(None, description="How its siblings reach each other.")
+    promiscuous: bool | None = Field(
+        None, description="passthru mode: put the base link in promiscuous mode (default).")
+
+
+def _observe(link: ObservedLink) -> dict[str, Any]:
+    flags = link.data.get("flags", 0)
+    section = {
+        "base-iface": link.link_name(link.attrs.get("link")),
+        "mode": MODES.get(link.data.get("mode", -1)),
+        "promiscuous": not flags & MACVLAN_FLAG_NOPROMISC,
+    }
+    return {k: v for k, v in section.items() if v is not None}
+
+
+MACVLAN_SECTION = Section({"macvlan": "mac-vlan"}, "mac-vlan", MacvlanConfig, _observe)
+MACVTAP_SECTION = Section({"macvtap": "mac-vtap"}, "mac-vtap", MacvlanConfig, _observe)

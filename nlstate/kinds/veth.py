@@ -10,9 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import Field
+
 from nlstate.netlink.codec import Attr, Attrs, AttrSet, decode_attrs
 from nlstate.netlink.consts import align
 from nlstate.rtnl.link import IFINFOMSG, LINK_ATTRS
+from nlstate.values.base import FileModel
+from nlstate.values.types import InterfaceName
+
+from .section import ObservedLink, Section
 
 KIND = "veth"
 
@@ -32,3 +38,17 @@ def _encode_peer(value: Mapping[str, Any], _: object) -> bytes:
 DATA = AttrSet("linkinfo-veth-attrs", "veth-info-", [
     Attr("peer", "custom", decode_fn=_decode_peer, encode_fn=_encode_peer),
 ])
+
+
+class VethConfig(FileModel):
+    """`veth:` the other end of the pair."""
+
+    peer: InterfaceName = Field(description="Name of the peer link (created with this one).")
+
+
+def _observe(link: ObservedLink) -> dict[str, Any]:
+    peer = link.link_name(link.attrs.get("link"))
+    return {"peer": peer} if peer else {}
+
+
+SECTION = Section({KIND: "veth"}, "veth", VethConfig, _observe)

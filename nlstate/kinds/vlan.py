@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
 from nlstate.netlink.codec import Attr, AttrSet, Member, Struct
+from nlstate.values.base import FileModel
+from nlstate.values.types import InterfaceName
+
+from .section import ObservedLink, Section
 
 KIND = "vlan"
 
@@ -44,3 +52,24 @@ DATA = AttrSet("linkinfo-vlan-attrs", "ifla-vlan-", [
     Attr("ingress-qos", "nest", nested=QOS_ATTRS),
     Attr("protocol", "u16", byte_order="big"),
 ])
+
+
+class VlanConfig(FileModel):
+    """`vlan:` an 802.1Q/802.1ad VLAN on top of another link."""
+
+    base_iface: InterfaceName = Field(description="The link it sits on (IFLA_LINK).")
+    id: Annotated[int, Field(ge=1, le=4094)] = Field(description="VLAN id (1-4094).")
+    protocol: Literal["802.1q", "802.1ad"] | None = Field(
+        None, description="Tag protocol; 802.1q when not given.")
+
+
+def _observe(link: ObservedLink) -> dict[str, Any]:
+    section = {
+        "base-iface": link.link_name(link.attrs.get("link")),
+        "id": link.data.get("id"),
+        "protocol": PROTOCOLS.get(link.data.get("protocol", -1)),
+    }
+    return {k: v for k, v in section.items() if v is not None}
+
+
+SECTION = Section({KIND: "vlan"}, "vlan", VlanConfig, _observe)

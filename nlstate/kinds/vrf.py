@@ -3,7 +3,15 @@ report their table in IFLA_INFO_SLAVE_DATA (IFLA_VRF_PORT_*, <linux/if_link.h>).
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
+from pydantic import Field
+
 from nlstate.netlink.codec import Attr, AttrSet
+from nlstate.values.base import FileModel
+from nlstate.values.types import InterfaceName
+
+from .section import ObservedLink, Section
 
 KIND = "vrf"
 
@@ -14,3 +22,19 @@ DATA = AttrSet("linkinfo-vrf-attrs", "ifla-vrf-", [
 PORT_DATA = AttrSet("linkinfo-vrf-port-attrs", "ifla-vrf-port-", [
     Attr("table", "u32"),
 ])
+
+
+class VrfConfig(FileModel):
+    """`vrf:` an L3 master device bound to a routing table."""
+
+    route_table_id: Annotated[int, Field(ge=1, le=0xFFFFFFFF)] = Field(
+        description="The routing table of the VRF (IFLA_VRF_TABLE).")
+    port: list[InterfaceName] | None = Field(
+        None, description="The complete list of links enslaved to the VRF.")
+
+
+def _observe(link: ObservedLink) -> dict[str, Any]:
+    return {"route-table-id": link.data.get("table"), "port": [p.name for p in link.ports]}
+
+
+SECTION = Section({KIND: "vrf"}, "vrf", VrfConfig, _observe)

@@ -7,8 +7,16 @@ gbp, remcsum-nopartial, gpe and ttl-inherit are flags (present = on).
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
+from pydantic import Field
+
 from nlstate.netlink.codec import Attr, AttrSet
 from nlstate.rtnl.link import packed
+from nlstate.values.base import FileModel
+from nlstate.values.types import U16, InterfaceName, IPAddress
+
+from .section import ObservedLink, Section, flag
 
 KIND = "vxlan"
 
@@ -55,3 +63,33 @@ DATA = AttrSet("linkinfo-vxlan-attrs", "ifla-vxlan-", [
     Attr("reserved-bits", "binary"),  # 8 bytes: a struct vxlanhdr mask
     Attr("mc-route", "u8"),
 ])
+
+
+class VxlanConfig(FileModel):
+    """`vxlan:` a VXLAN tunnel endpoint."""
+
+    id: Annotated[int, Field(ge=0, lt=2**24)] = Field(description="VXLAN network identifier.")
+    base_iface: InterfaceName | None = Field(
+        None, description="Underlay interface (IFLA_VXLAN_LINK).")
+    local: IPAddress | None = Field(None, description="Local tunnel address.")
+    remote: IPAddress | None = Field(
+        None, description="Remote endpoint, or the multicast group to flood to.")
+    destination_port: U16 | None = Field(
+        None, description="UDP destination port (4789 is IANA's; the kernel's default is 8472).")
+    learning: bool | None = Field(None, description="Learn remote MAC addresses.")
+
+
+def _observe(link: ObservedLink) -> dict[str, Any]:
+    data = link.data
+    section = {
+        "id": data.get("id"),
+        "base-iface": link.link_name(data.get("link")),
+        "local": data.get("local") or data.get("local6"),
+        "remote": data.get("group") or data.get("group6"),
+        "destination-port": data.get("port"),
+        "learning": flag(data.get("learning")),
+    }
+    return {k: v for k, v in section.items() if v is not None}
+
+
+SECTION = Section({KIND: "vxlan"}, "vxlan", VxlanConfig, _observe)

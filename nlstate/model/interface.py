@@ -6,8 +6,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .base import FileModel
-from .types import InterfaceName, IPAddress, MacAddress
+from nlstate.kinds.bond import BondConfig
+from nlstate.kinds.bridge import BridgeConfig
+from nlstate.kinds.ipvlan import IpvlanConfig
+from nlstate.kinds.macvlan import MacvlanConfig
+from nlstate.kinds.veth import VethConfig
+from nlstate.kinds.vlan import VlanConfig
+from nlstate.kinds.vrf import VrfConfig
+from nlstate.kinds.vxlan import VxlanConfig
+from nlstate.values.base import FileModel
+from nlstate.values.types import InterfaceName, IPAddress, MacAddress
 
 InterfaceType = Literal[
     "ethernet", "veth", "linux-bridge", "vxlan", "mac-vlan", "mac-vtap", "vlan", "bond", "vrf",
@@ -70,3 +78,15 @@ class InterfaceBase(FileModel):
 
 class Interface(InterfaceBase):
     """An interface: the common attributes plus the section of its kind."""
+
+    veth: VethConfig | None = Field(None, description="type veth: the peer.")
+    bridge: BridgeConfig | None = Field(
+        None, description="type linux-bridge: options and ports.")
+    vxlan: VxlanConfig | None = Field(None, description="type vxlan: the tunnel.")
+    mac_vlan: MacvlanConfig | None = Field(None, description="type mac-vlan.")
+    mac_vtap: MacvlanConfig | None = Field(None, description="type mac-vtap.")
+    vlan: VlanConfig | None = Field(None, description="type vlan.")
+    link_aggregation: BondConfig | None = Field(
+        None, description="type bond: mode, options and ports.")
+    vrf: VrfConfig | None = Field(None, description="type vrf: table and ports.")
+    ipvlan: IpvlanConfig | None = Field(None, description="type ipvlan.")

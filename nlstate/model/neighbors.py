@@ -6,9 +6,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import FileModel
+from nlstate.values.base import FileModel
+from nlstate.values.types import InterfaceName, IPAddress, MacAddress
+
 from .records import Neighbor
-from .types import InterfaceName, IPAddress, MacAddress
 
 NeighborState = Literal["absent", "permanent", "noarp", "reachable", "stale", "delay", "probe",
                         "failed", "incomplete", "none"]

@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import FileModel
+from nlstate.values.base import FileModel
+from nlstate.values.types import Absent, Family, InterfaceName, IPAddress, Protocol
+
 from .records import Nexthop, NexthopMember
-from .types import Absent, Family, InterfaceName, IPAddress, Protocol
 
 NexthopId = Annotated[int, Field(ge=1, le=0xFFFFFFFF)]
 

@@ -6,9 +6,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from .base import FileModel
+from nlstate.values.base import FileModel
+from nlstate.values.types import (
+    U8,
+    U32,
+    Absent,
+    InterfaceName,
+    IPAddress,
+    IPPrefix,
+    Protocol,
+    TableId,
+)
+
 from .records import Route
-from .types import U8, U32, Absent, InterfaceName, IPAddress, IPPrefix, Protocol, TableId
 
 RouteType = Literal["unicast", "blackhole", "unreachable", "prohibit", "throw", "local",
                     "broadcast", "anycast", "multicast", "nat"]

@@ -6,9 +6,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import FileModel
+from nlstate.values.base import FileModel
+from nlstate.values.types import U8, U32, Absent, Family, InterfaceName, IPPrefix, Protocol, TableId
+
 from .records import RouteRule
-from .types import U8, U32, Absent, Family, InterfaceName, IPPrefix, Protocol, TableId
 
 RuleAction = Literal["blackhole", "unreachable", "prohibit", "goto", "nop"]
 PortRange = str

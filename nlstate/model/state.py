@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import Field
 
-from .base import FileModel, kebab
+from nlstate.values.base import FileModel, kebab
+
 from .interface import Interface
 from .neighbors import NeighborConfig
 from .nexthops import NexthopConfig

@@ -45,7 +45,7 @@ def _observe_once(sock: NetlinkSocket, include_kernel: bool) -> State:
     views = collect_links(links, addresses)
     names = {index: view.name for index, view in views.items()}
     interfaces = [
-        Interface.model_validate(interface_document(view, names, include_kernel))
+        Interface.model_validate(interface_document(view, views, names, include_kernel))
         for view in views.values()
     ]
     routes = dump_routes(sock, names)

@@ -7,20 +7,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nlstate.model import canonical
+from nlstate.kinds import INTERFACE_TYPES, SECTION_BY_KIND
+from nlstate.kinds.section import ObservedLink, ObservedPort
 from nlstate.netlink.message import Message
 from nlstate.rtnl.addr import IFA_F_NOPREFIXROUTE
 from nlstate.rtnl.link import IFF_UP
+from nlstate.values import canonical
 
 ARPHRD_ETHER = 1
 ARPHRD_LOOPBACK = 772
 
-# kernel link kind -> the file's interface type
-KIND_TYPES = {
-    "veth": "veth", "bridge": "linux-bridge", "vxlan": "vxlan", "macvlan": "mac-vlan",
-    "macvtap": "mac-vtap", "vlan": "vlan", "bond": "bond", "vrf": "vrf", "ipvlan": "ipvlan",
-    "dummy": "dummy", "ifb": "ifb", "wireguard": "wireguard",
-}  # fmt: skip
 TUN_TYPES = {1: "tun", 2: "tap"}
 
 # IFA_PROTO values: the kernel made the address (loopback, router advertisement, link-local)
@@ -42,6 +38,11 @@ class LinkView:
         return str(self.attrs["ifname"])
 
     @property
+    def info(self) -> dict[str | int, Any]:
+        info = self.attrs.get("linkinfo")
+        return info if isinstance(info, dict) else {}
+
+    @property
     def kind(self) -> str | None:
         info = self.attrs.get("linkinfo") or {}
         kind = info.get("kind")
@@ -54,7 +55,7 @@ class LinkView:
             tun_type = data.get("type") if isinstance(data, dict) else None
             return TUN_TYPES.get(tun_type, "tun") if isinstance(tun_type, int) else "tun"
         if kind is not None:
-            return KIND_TYPES.get(kind, "unknown")
+            return INTERFACE_TYPES.get(kind, "unknown")
         if self.link_type == ARPHRD_LOOPBACK:
             return "loopback"
         if self.link_type == ARPHRD_ETHER:
@@ -99,8 +100,23 @@ def _kernel_owned_address(ip: str, proto: int | None, view: LinkView) -> bool:
     return view.link_type == ARPHRD_LOOPBACK and ip in ("127.0.0.1", "::1")
 
 
-def interface_document(view: LinkView, names: dict[int, str], include_kernel: bool,
-                       ) -> dict[str, Any]:
+def _section(view: LinkView, views: dict[int, LinkView], names: dict[int, str],
+             ) -> tuple[str, dict[str, Any]] | None:
+    section = SECTION_BY_KIND.get(view.kind or "")
+    if section is None:
+        return None
+    data = view.info.get("data")
+    ports = [
+        ObservedPort(port.name, port.info.get("slave-data") or {})
+        for port in views.values() if port.attrs.get("master") == view.index
+    ]
+    link = ObservedLink(view.name, view.attrs, data if isinstance(data, dict) else {}, ports,
+                        names)
+    return section.key, section.observe(link)
+
+
+def interface_document(view: LinkView, views: dict[int, LinkView], names: dict[int, str],
+                       include_kernel: bool) -> dict[str, Any]:
     """The interface as the file says it (validated into an Interface by the caller)."""
     attrs = view.attrs
     doc: dict[str, Any] = {
@@ -124,4 +140,7 @@ def interface_document(view: LinkView, names: dict[int, str], include_kernel: bo
         if entries:
             section["address"] = entries
         doc[key] = section
+    kind_section = _section(view, views, names)
+    if kind_section is not None:
+        doc[kind_section[0]] = kind_section[1]
     return doc

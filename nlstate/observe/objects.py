@@ -6,11 +6,11 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
-from nlstate.model import canonical
 from nlstate.model.records import Neighbor, Nexthop, NexthopMember, RouteRule
 from nlstate.netlink import KernelError, NetlinkSocket
 from nlstate.rtnl import build_request
 from nlstate.rtnl import consts as rc
+from nlstate.values import canonical
 
 FAMILIES: dict[int, str] = {socket.AF_INET: "ipv4", socket.AF_INET6: "ipv6"}
 ANY_ADDRESS: dict[int, str] = {socket.AF_INET: "0.0.0.0", socket.AF_INET6: "::"}

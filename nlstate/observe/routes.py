@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
 
-from nlstate.model import canonical
 from nlstate.model.records import Route
 from nlstate.netlink.consts import NLA_TYPE_MASK
 from nlstate.netlink.errors import DecodeError
@@ -21,6 +20,7 @@ from nlstate.netlink.socket import NetlinkSocket
 from nlstate.rtnl import build_request
 from nlstate.rtnl import consts as rc
 from nlstate.rtnl.route import ROUTE_ATTRS
+from nlstate.values import canonical
 
 _RTMSG = struct.Struct("=BBBBBBBBI")
 _NLA = struct.Struct("=HH")

@@ -23,6 +23,8 @@ link add v0 type veth peer name v1
 link add v2 type veth peer name v3
 link add br0 type bridge
 link set v2 master br0
+link set br0 type bridge stp_state 1 forward_delay 1000 priority 4096
+link set v2 type bridge_slave cost 7 priority 12 hairpin on
 link add vx0 type vxlan id 42 dstport 4789 local 192.0.2.1 nolearning
 link add mv0 link v0 type macvlan mode bridge
 link add mt0 link v0 type macvtap mode vepa
@@ -107,6 +109,43 @@ def test_interfaces_match_iproute2(netns: Netns) -> None:
     v0 = {e["ip"]: e for e in ours["v0"]["ipv4"]["address"]}
     assert v0["192.0.2.5"].get("noprefixroute") is True
     assert "noprefixroute" not in v0["192.0.2.1"]
+
+
+def test_kind_sections_match_iproute2(netns: Netns) -> None:
+    build_rich_state(netns)
+    ours = by_name(json.loads(nlstate_show(netns, "-o", "json")))
+    theirs = {link["ifname"]: link for link in netns.ip_json("-d", "link", "show")}
+
+    for name in ("v0", "v1", "v2", "v3"):
+        assert ours[name]["veth"] == {"peer": theirs[name]["link"]}
+
+    bridge_data = theirs["br0"]["linkinfo"]["info_data"]
+    options = ours["br0"]["bridge"]["options"]
+    assert options["stp"] == {
+        "enabled": bridge_data["stp_state"] == 1,
+        "forward-delay": bridge_data["forward_delay"] // 100,
+        "hello-time": bridge_data["hello_time"] // 100,
+        "max-age": bridge_data["max_age"] // 100,
+        "priority": bridge_data["priority"],
+    }
+    assert options["stp"]["forward-delay"] == 10 and options["stp"]["priority"] == 4096
+    assert options["mac-ageing-time"] == bridge_data["ageing_time"] // 100
+    assert options["multicast-snooping"] == bool(bridge_data["mcast_snooping"])
+    port_data = theirs["v2"]["linkinfo"]["info_slave_data"]
+    assert ours["br0"]["bridge"]["port"] == [{
+        "name": "v2", "stp-hairpin-mode": port_data["hairpin"],
+        "stp-path-cost": port_data["cost"], "stp-priority": port_data["priority"],
+    }]
+    assert port_data["hairpin"] is True and port_data["cost"] == 7
+
+    vxlan_data = theirs["vx0"]["linkinfo"]["info_data"]
+    assert ours["vx0"]["vxlan"] == {
+        "id": vxlan_data["id"], "local": vxlan_data["local"],
+        "destination-port": vxlan_data["port"], "learning": vxlan_data["learning"],
+    }
+    for name, key in (("mv0", "mac-vlan"), ("mt0", "mac-vtap")):
+        assert ours[name][key]["base-iface"] == theirs[name]["link"]
+        assert ours[name][key]["mode"] == theirs[name]["linkinfo"]["info_data"]["mode"]
 
 
 def _ip_routes(ns: Netns) -> list[dict[str, Any]]:

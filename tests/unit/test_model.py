@@ -8,12 +8,12 @@ import pytest
 from pydantic import ValidationError
 
 from nlstate.model import State, StateFile
-from nlstate.model.base import kebab
 from nlstate.model.neighbors import NeighborConfig
 from nlstate.model.nexthops import NexthopConfig
 from nlstate.model.records import Neighbor, Nexthop, Route, RouteRule
 from nlstate.model.routes import RouteConfig
 from nlstate.model.rules import RouteRuleConfig
+from nlstate.values.base import kebab
 
 
 @pytest.mark.parametrize(("config", "record"), [
