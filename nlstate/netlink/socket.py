@@ -14,6 +14,7 @@ import socket
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .consts import (
     AF_NETLINK,
@@ -59,6 +60,9 @@ DEFAULT_SNDBUF = 4 * 1024 * 1024
 DEFAULT_BATCH_BYTES = 16 * 1024
 DEFAULT_TIMEOUT = 60.0
 _RECV_BUFFER = 256 * 1024
+_MSG_TRUNC = int(socket.MSG_TRUNC)
+_FLAGS = itemgetter(1)
+_SEQ = itemgetter(2)
 
 
 class NetlinkTimeout(NetlinkError):
@@ -193,7 +197,7 @@ class NetlinkSocket:
                 if exc.errno in (errno.EINTR, errno.EAGAIN):
                     continue
                 raise
-            if msg_flags & socket.MSG_TRUNC:
+            if msg_flags & _MSG_TRUNC:
                 self._buffer = bytearray(len(self._buffer) * 4)
                 raise NetlinkError("a netlink message did not fit the receive buffer (retry)")
             sender_port, groups = address
@@ -256,10 +260,11 @@ class NetlinkSocket:
                 for frame in frames:
                     self._queue_event(data, frame)
                 continue
-            if frames and frames[-1][0] >= NLMSG_MIN_TYPE and frames[0][2] == seq and all(
-                    f[2] == seq for f in frames):
-                # the common case: a datagram of data messages only
-                if any(f[1] & NLM_F_DUMP_INTR for f in frames):
+            if (frames and frames[-1][0] >= NLMSG_MIN_TYPE
+                    and list(map(_SEQ, frames)).count(seq) == len(frames)):
+                # the common case: a datagram of data messages only (checked in C, not per
+                # message in Python: large dumps spend their time here)
+                if any(flags & NLM_F_DUMP_INTR for flags in set(map(_FLAGS, frames))):
                     interrupted = True
                 yield data, frames
                 continue

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import socket
 import struct
-from collections.abc import Mapping
-from operator import itemgetter
+from collections.abc import Iterable, Mapping
+from itertools import repeat
 from typing import Any
 
 from nlstate.model.records import Route
@@ -39,53 +39,103 @@ _METRIC_FIELDS = ("mtu", "advmss", "cwnd", "initcwnd", "initrwnd", "hoplimit", "
 
 
 class _Layout:
-    """The byte layout of one shape of route message: one struct unpacks the whole message,
-    attribute headers included, and the headers are checked against what was learned."""
-
-    __slots__ = ("check", "expected", "extract", "unpack")
+    """The byte layout of one shape of route message (nlmsghdr, rtmsg, attributes), learned
+    from one message. A run of k consecutive messages of this shape is unpacked with a single
+    struct of k copies, and every field is then read as a column: values[position::stride]."""
 
     def __init__(self, data: bytes, start: int, end: int) -> None:
-        fmt = "=BBBBBBBBI"
-        count = 9
-        header_positions: list[int] = []
-        expected: list[int] = []
-        wanted = dict.fromkeys(_WANTED, -1)
+        fmt = "IHHIIBBBBBBBBI"  # nlmsghdr + rtmsg
+        count = 14
+        self.headers: list[tuple[int, int]] = []  # (value position, expected) of TLV headers
+        self.wanted = dict.fromkeys(_WANTED, -1)
         offset = start + _RTMSG_SIZE
         while offset + 4 <= end:
             length, kind = _NLA.unpack_from(data, offset)
-            header_positions += [count, count + 1]
-            expected += [length, kind]
+            self.headers += [(count, length), (count + 1, kind)]
             fmt += "HH"
             count += 2
             size = length - 4
-            if kind in wanted and kind in _U32_ATTRS and size == 4:
-                fmt += "I"
-                wanted[kind] = count
-                count += 1
-            elif kind in wanted and kind not in _U32_ATTRS:
-                fmt += f"{size}s"
-                wanted[kind] = count
+            if kind in self.wanted and (kind not in _U32_ATTRS or size == 4):
+                fmt += "I" if kind in _U32_ATTRS else f"{size}s"
+                self.wanted[kind] = count
                 count += 1
             elif size:
                 fmt += f"{size}x"
             fmt += "x" * (((length + 3) & ~3) - length)
             offset += (length + 3) & ~3
-        fmt += "0s"  # a zero-width b"" that absent attributes point at
-        self.unpack = struct.Struct(fmt).unpack_from
-        self.check = itemgetter(*header_positions)
-        self.expected = tuple(expected)
-        self.extract = itemgetter(0, 1, 3, 4, 5, 6, 7, 8,
-                                  *(count if i < 0 else i for i in wanted.values()))
+        message_size = 16 + end - start
+        self.format = fmt + "x" * (((message_size + 3) & ~3) - message_size)
+        self.stride = count
+        self.has_hop = self.wanted[RTA_GATEWAY] >= 0 or self.wanted[RTA_NH_ID] >= 0
+        self._structs: dict[int, struct.Struct] = {}
 
-    def matches(self, values: tuple[Any, ...]) -> bool:
-        return bool(self.check(values) == self.expected)
+    def unpack(self, data: bytes, offset: int, count: int) -> tuple[Any, ...]:
+        st = self._structs.get(count)
+        if st is None:
+            st = self._structs[count] = struct.Struct("=" + self.format * count)
+        return st.unpack_from(data, offset)
+
+    def matches(self, values: tuple[Any, ...], count: int) -> bool:
+        """Every message of the run is an RTM_NEWROUTE of this exact shape and one family."""
+        stride = self.stride
+        if values[1::stride].count(rc.RTM_NEWROUTE) != count:
+            return False
+        if values[5::stride].count(values[5]) != count:  # rtm_family
+            return False
+        return all(values[position::stride].count(expected) == count
+                   for position, expected in self.headers)
 
 
 _WANTED = (RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_TABLE, RTA_PREFSRC, RTA_NH_ID)
 _U32_ATTRS = frozenset({RTA_OIF, RTA_PRIORITY, RTA_TABLE, RTA_NH_ID})
 # attributes the layout path does not handle: such messages take the generic path
 _SLOW_ATTRS = frozenset({RTA_METRICS, RTA_MULTIPATH, RTA_VIA})
-_TAIL = (None,) * (len(Route._fields) - 13)
+_TAIL_FIELDS = len(Route._fields) - 13
+_TYPE_NAMES = [None if n == rc.RTN_UNICAST else _TYPES[n] for n in range(256)]
+_TOS = [n or None for n in range(256)]
+_NLMSGHDR_SIZE = 16
+
+
+class _ScopeNames(dict[tuple[int, int], str | None]):
+    """(route type, scope) -> the file's scope: None where it is the kernel's default."""
+
+    def __init__(self, family: int, has_hop: bool) -> None:
+        super().__init__()
+        self.family = family
+        self.has_hop = has_hop
+
+    def __missing__(self, key: tuple[int, int]) -> str | None:
+        rtype, scope = key
+        default = canonical.default_scope(self.family, rtype, self.has_hop)
+        name = self[key] = None if scope == default else _SCOPES[scope]
+        return name
+
+
+class _Addresses(dict[bytes, str]):
+    """Packed address -> text, for values that repeat (gateways, sources)."""
+
+    def __init__(self, family: int) -> None:
+        super().__init__()
+        self.family = family
+
+    def __missing__(self, packed: bytes) -> str:
+        text = self[packed] = socket.inet_ntop(self.family, packed)
+        return text
+
+
+class _Names(dict[int, str]):
+    """ifindex -> name; an index not in the namespace (a peer elsewhere) as its number."""
+
+    def __missing__(self, index: int) -> str:
+        return str(index)
+
+
+class _Flags(dict[int, bool | None]):
+    """rtm_flags -> onlink."""
+
+    def __missing__(self, flags: int) -> bool | None:
+        value = self[flags] = True if flags & rc.RTNH_F_ONLINK else None
+        return value
 
 
 def dump_routes(sock: NetlinkSocket, names: Mapping[int, str]) -> list[Route]:
@@ -99,81 +149,93 @@ def dump_routes(sock: NetlinkSocket, names: Mapping[int, str]) -> list[Route]:
 
 class _RouteDecoder:
     def __init__(self, names: Mapping[int, str]) -> None:
-        self.names = names
+        self.names = _Names(names)
         self.routes: list[Route] = []
+        self._addresses = {family: _Addresses(family)
+                           for family in (socket.AF_INET, socket.AF_INET6)}
         self._layouts: dict[int, list[_Layout]] = {}
-        self._addresses: dict[tuple[int, bytes], str] = {}
-        self._default_scopes: dict[int, int] = {}
+        self._scopes: dict[tuple[int, bool], _ScopeNames] = {}
+        self._onlink = _Flags()
 
     def feed(self, data: bytes, frames: list[Frame]) -> None:
-        append = self.routes.append
-        layouts = self._layouts
-        addresses = self._addresses
-        names = self.names
-        ntop = socket.inet_ntop
-        new_route = tuple.__new__
-        default_scopes = self._default_scopes
-        for frame in frames:
-            start, end = frame[4], frame[5]
-            candidates = layouts.get(end - start)
-            values = None
-            if candidates:
-                for layout in candidates:
-                    values = layout.unpack(data, start)
-                    if layout.check(values) == layout.expected:
-                        break
-                    values = None
-            if values is None:
-                learned = self._learn(data, start, end)
-                if learned is None:
-                    self.routes.extend(self._decode_slow(data, start, end))
-                    continue
-                layout = learned
-                values = layout.unpack(data, start)
-            # an absent attribute comes out as the layout's trailing b""
-            (family, dst_len, tos, table, proto, scope, rtype, flags,
-             dst, oif, gw, priority, rta_table, prefsrc, nh_id) = layout.extract(values)
-            if family != socket.AF_INET and family != socket.AF_INET6:
-                continue
-            if gw:
-                key = (family, gw)
-                gateway = addresses.get(key)
-                if gateway is None:
-                    gateway = addresses[key] = ntop(family, gw)
-            else:
-                gateway = None
-            if prefsrc:
-                key = (family, prefsrc)
-                source = addresses.get(key)
-                if source is None:
-                    source = addresses[key] = ntop(family, prefsrc)
-            else:
-                source = None
-            has_hop = bool(gw) or nh_id != b""
-            default_scope = default_scopes.get(family << 9 | rtype << 1 | has_hop)
-            if default_scope is None:
-                default_scope = self._default_scope(family, rtype, has_hop)
-            append(new_route(Route, (
-                (ntop(family, dst) if dst else _ANY[family]) + _SUFFIX[dst_len],
-                (names.get(oif) or str(oif)) if oif != b"" else None,
-                gateway,
-                priority if priority != b"" else 0,
-                rta_table if rta_table != b"" else table,
-                None if rtype == rc.RTN_UNICAST else _TYPES[rtype],
-                None,
-                nh_id if nh_id != b"" else None,
-                source,
-                _PROTOCOLS[proto],
-                None if scope == default_scope else _SCOPES[scope],
-                tos or None,
-                True if flags & rc.RTNH_F_ONLINK else None,
-                *_TAIL,
-            )))
+        """Decode the route messages of one datagram, in runs of equal length."""
+        first, total = 0, len(frames)
+        while first < total:
+            length = frames[first][5] - frames[first][4]
+            last = first + 1
+            while last < total and frames[last][5] - frames[last][4] == length:
+                last += 1
+            self._decode_run(data, frames[first:last])
+            first = last
 
-    def _default_scope(self, family: int, rtype: int, has_hop: bool) -> int:
-        scope = self._default_scopes[family << 9 | rtype << 1 | has_hop] = (
-            canonical.default_scope(family, rtype, has_hop))
-        return scope
+    def _decode_run(self, data: bytes, run: list[Frame]) -> None:
+        count = len(run)
+        start, end = run[0][4], run[0][5]
+        for layout in self._layouts.get(end - start, ()):
+            values = layout.unpack(data, start - _NLMSGHDR_SIZE, count)
+            if layout.matches(values, count):
+                self._build(layout, values, count)
+                return
+        learned = self._learn(data, start, end)
+        if learned is not None:
+            values = learned.unpack(data, start - _NLMSGHDR_SIZE, count)
+            if learned.matches(values, count):
+                self._build(learned, values, count)
+                return
+        if count > 1:  # messages of one length but several shapes: one by one
+            for frame in run:
+                self._decode_run(data, [frame])
+            return
+        self.routes.extend(self._decode_slow(data, start, end))
+
+    def _build(self, layout: _Layout, values: tuple[Any, ...], count: int) -> None:
+        stride = layout.stride
+        wanted = layout.wanted
+        family = values[5]
+        if family != socket.AF_INET and family != socket.AF_INET6:
+            return
+
+        def column(attr: int, absent: Any = None) -> Iterable[Any]:
+            position = wanted[attr]
+            return values[position::stride] if position >= 0 else repeat(absent, count)
+
+        ntop = socket.inet_ntop
+        families = repeat(family, count)
+        if wanted[RTA_DST] >= 0:
+            prefixes: Iterable[str] = map(ntop, families, values[wanted[RTA_DST]::stride])
+        else:
+            prefixes = repeat(_ANY[family], count)
+        destinations = map(str.__add__, prefixes, map(_SUFFIX.__getitem__, values[6::stride]))
+        oifs = column(RTA_OIF)
+        interfaces = map(self.names.__getitem__, oifs) if wanted[RTA_OIF] >= 0 else oifs
+        addresses = self._addresses[family].__getitem__
+        gateways = (map(addresses, column(RTA_GATEWAY))
+                    if wanted[RTA_GATEWAY] >= 0 else repeat(None, count))
+        sources = (map(addresses, column(RTA_PREFSRC))
+                   if wanted[RTA_PREFSRC] >= 0 else repeat(None, count))
+        tables = column(RTA_TABLE) if wanted[RTA_TABLE] >= 0 else values[9::stride]
+        rtypes = values[12::stride]
+        scope_names = self._scopes.get((family, layout.has_hop))
+        if scope_names is None:
+            scope_names = self._scopes[(family, layout.has_hop)] = _ScopeNames(
+                family, layout.has_hop)
+        columns = (
+            destinations,
+            interfaces,
+            gateways,
+            column(RTA_PRIORITY, 0),
+            tables,
+            map(_TYPE_NAMES.__getitem__, rtypes),
+            repeat(None, count),  # weight
+            column(RTA_NH_ID),
+            sources,
+            map(_PROTOCOLS.__getitem__, values[10::stride]),
+            map(scope_names.__getitem__, zip(rtypes, values[11::stride], strict=True)),
+            map(_TOS.__getitem__, values[8::stride]),
+            map(self._onlink.__getitem__, values[13::stride]),
+            *[repeat(None, count) for _ in range(_TAIL_FIELDS)],  # one iterator each
+        )
+        self.routes.extend(map(tuple.__new__, repeat(Route, count), zip(*columns, strict=True)))
 
     def _learn(self, data: bytes, start: int, end: int) -> _Layout | None:
         offset = start + _RTMSG_SIZE
@@ -186,7 +248,7 @@ class _RouteDecoder:
             if kind in _U32_ATTRS and length != 8:
                 return None
             offset += (length + 3) & ~3
-        if offset != ((end + 3) & ~3) and end - offset >= 4:
+        if end - offset >= 4:
             return None
         layout = _Layout(data, start, end)
         self._layouts.setdefault(end - start, []).append(layout)
@@ -218,7 +280,7 @@ class _RouteDecoder:
             next_hop_id=nh_id,
             source=attrs.get("prefsrc"),
             protocol=_PROTOCOLS[proto],
-            scope=None if scope == self._default_scope(family, rtype, has_hop)
+            scope=None if scope == canonical.default_scope(family, rtype, has_hop)
             else _SCOPES[scope],
             tos=tos or None,
             onlink=True if flags & rc.RTNH_F_ONLINK else None,

@@ -1,0 +1,38 @@
+"""observe redoes the whole set of dumps when the kernel flags one as interrupted."""
+
+from __future__ import annotations
+
+import pytest
+
+import nlstate.observe as observe_module
+from nlstate.model import State
+from nlstate.netlink import DumpInterruptedError, NetlinkSocket
+
+
+def test_interrupted_dump_is_redone(monkeypatch: pytest.MonkeyPatch) -> None:
+    outcomes: list[State | Exception] = [DumpInterruptedError("1"), DumpInterruptedError("2"),
+                                         State()]
+
+    def once(sock: NetlinkSocket, include_kernel: bool) -> State:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(observe_module, "_observe_once", once)
+    with NetlinkSocket() as sock:
+        assert observe_module.observe_with(sock) == State()
+    assert outcomes == []
+
+
+def test_a_state_that_keeps_changing_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def once(sock: NetlinkSocket, include_kernel: bool) -> State:
+        calls.append(1)
+        raise DumpInterruptedError("again")
+
+    monkeypatch.setattr(observe_module, "_observe_once", once)
+    with NetlinkSocket() as sock, pytest.raises(DumpInterruptedError, match="kept changing"):
+        observe_module.observe_with(sock)
+    assert len(calls) == observe_module.ATTEMPTS
