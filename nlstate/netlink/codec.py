@@ -67,6 +67,7 @@ class Struct:
                 raise ValueError(f"{name}.{m.name}: unknown member type {m.type!r}")
         self._struct = struct.Struct(fmt)
         self._names = tuple(names)
+        self._name_set = frozenset(names)
         self._defaults = tuple(
             b"\0" * m.length if m.type == "binary" else 0 for m in self.members if m.type != "pad"
         )
@@ -80,12 +81,11 @@ class Struct:
 
     def encode(self, values: Mapping[str, Any] | None = None) -> bytes:
         values = values or {}
-        unknown = set(values) - set(self._names)
-        if unknown:
-            raise EncodeError(f"{self.name}: no member(s) {sorted(unknown)}")
-        args = [values.get(n, d) for n, d in zip(self._names, self._defaults, strict=True)]
+        if not values.keys() <= self._name_set:
+            unknown = sorted(set(values) - self._name_set)
+            raise EncodeError(f"{self.name}: no member(s) {unknown}")
         try:
-            return self._struct.pack(*args)
+            return self._struct.pack(*map(values.get, self._names, self._defaults))
         except struct.error as exc:
             raise EncodeError(f"{self.name}: {exc} (values {dict(values)})") from exc
 
@@ -120,6 +120,7 @@ class Attr:
 
     _dec: Decoder | None = field(default=None, repr=False, compare=False)
     _enc: Encoder | None = field(default=None, repr=False, compare=False)
+    _tlv: Encoder | None = field(default=None, repr=False, compare=False)
 
     def decode(self, payload: bytes, siblings: Attrs) -> Any:
         if self._dec is None:
@@ -127,13 +128,24 @@ class Attr:
         return self._dec(payload, siblings)
 
     def encode(self, value: Any, siblings: Mapping[str | int, Any]) -> bytes:
+        """The payload of one value."""
         if self._enc is None:
             self._enc = _encoder_for(self)
+        return self._guarded(self._enc, value, siblings)
+
+    def tlv(self, value: Any, siblings: Mapping[str | int, Any]) -> bytes:
+        """The whole TLV of one value: header, payload and padding."""
+        if self._tlv is None:
+            self._tlv = _tlv_encoder_for(self)
+        return self._guarded(self._tlv, value, siblings)
+
+    def _guarded(self, encoder: Encoder, value: Any, siblings: Mapping[str | int, Any],
+                 ) -> bytes:
         try:
-            return self._enc(value, siblings)
+            return encoder(value, siblings)
         except EncodeError:
             raise
-        except (struct.error, ValueError, TypeError, OSError, AttributeError,
+        except (struct.error, ValueError, TypeError, OSError, AttributeError, KeyError,
                 OverflowError) as exc:
             raise EncodeError(f"{self.cname or self.name}: cannot encode {value!r}: {exc}") from exc
 
@@ -175,6 +187,7 @@ class AttrSet:
             self.by_name[attr.name] = attr
             number += 1
         self._compiled: dict[int, tuple[str, Decoder, bool]] | None = None
+        self._tlv_compiled: dict[str | int, tuple[Attr, Encoder, int]] | None = None
 
     def __getitem__(self, name: str) -> Attr:
         return self.by_name[name]
@@ -190,6 +203,18 @@ class AttrSet:
                     compiled[number] = (attr.name, attr._dec, attr.multi)
             self._compiled = compiled
         return self._compiled
+
+    def tlv_encoders(self) -> dict[str | int, tuple[Attr, Encoder, int]]:
+        """name -> (attr, whole-TLV encoder, plain/flag/multi); compiled once."""
+        if self._tlv_compiled is None:
+            compiled: dict[str | int, tuple[Attr, Encoder, int]] = {}
+            for name, attr in self.by_name.items():
+                if attr._tlv is None:
+                    attr._tlv = _tlv_encoder_for(attr)
+                mode = _MULTI if attr.multi else _FLAG if attr.type == "flag" else _PLAIN
+                compiled[name] = (attr, attr._tlv, mode)
+            self._tlv_compiled = compiled
+        return self._tlv_compiled
 
     def decode(self, data: bytes, offset: int = 0, end: int | None = None) -> Attrs:
         return decode_attrs(data, offset, len(data) if end is None else end, self)
@@ -243,23 +268,40 @@ def encode_attr(number: int, payload: bytes, nested: bool = False) -> bytes:
     return _NLA.pack(length, atype) + payload + b"\0" * pad
 
 
+_PLAIN, _FLAG, _MULTI = 0, 1, 2
+
+
 def encode_attrs(attrs: Mapping[str | int, Any], aset: AttrSet) -> bytes:
     parts: list[bytes] = []
-    by_name = aset.by_name
-    for key, value in attrs.items():
-        if isinstance(key, int):  # an attribute the table does not know, kept as raw bytes
-            parts.append(encode_attr(key, bytes(value)))
-            continue
-        attr = by_name.get(key)
-        if attr is None:
-            raise EncodeError(f"{aset.name}: no attribute {key!r}")
-        if attr.type == "flag" and not value:
-            continue  # a flag is sent only when set
-        if attr.multi and not isinstance(value, list | tuple):
-            raise EncodeError(f"{attr.cname}: repeated attribute needs a list, got {value!r}")
-        values = value if attr.multi else (value,)
-        for v in values:
-            parts.append(encode_attr(attr.number, attr.encode(v, attrs), attr.nested_flag))
+    append = parts.append
+    encoders = aset.tlv_encoders()
+    attr: Attr | None = None
+    value: Any = None
+    try:
+        for key, value in attrs.items():
+            entry = encoders.get(key)
+            if entry is None:
+                if isinstance(key, int):  # not in the table: raw bytes, type kept as it was
+                    append(encode_attr(key, bytes(value)))
+                    continue
+                raise EncodeError(f"{aset.name}: no attribute {key!r}")
+            attr, tlv, mode = entry
+            if mode == _PLAIN:
+                append(tlv(value, attrs))
+            elif mode == _FLAG:
+                if value:  # a flag is sent only when set
+                    append(tlv(value, attrs))
+            else:
+                if not isinstance(value, list | tuple):
+                    raise EncodeError(
+                        f"{attr.cname}: repeated attribute needs a list, got {value!r}")
+                parts.extend(tlv(v, attrs) for v in value)
+    except EncodeError:
+        raise
+    except (struct.error, ValueError, TypeError, OSError, AttributeError, KeyError,
+            OverflowError) as exc:
+        name = attr.cname if attr is not None else aset.name
+        raise EncodeError(f"{name}: cannot encode {value!r}: {exc}") from exc
     return b"".join(parts)
 
 
@@ -427,6 +469,31 @@ def _encoder_for(attr: Attr) -> Encoder:
         fn: Encoder = _require(attr.encode_fn, attr)
         return fn
     raise ValueError(f"{attr.name}: unknown attribute type {kind!r}")
+
+
+def _tlv_encoder_for(attr: Attr) -> Encoder:
+    """Whole-TLV encoders; fixed-size values get their header and padding computed once,
+    because requests by the hundred thousand are built from them."""
+    number = attr.number | (NLA_F_NESTED if attr.nested_flag else 0)
+    if attr.type in _INT_FORMATS:
+        order = ">" if attr.byte_order == "big" else "="
+        pack = struct.Struct(order + _INT_FORMATS[attr.type]).pack
+        size = struct.calcsize(_INT_FORMATS[attr.type])
+        head = _NLA.pack(4 + size, number)
+        pad = b"\0" * (align(4 + size) - 4 - size)
+        return lambda value, _: head + pack(value) + pad
+    if attr.type == "ipaddr":
+        head4, head16 = _NLA.pack(8, number), _NLA.pack(20, number)
+        pton = socket.inet_pton
+
+        def address(value: str, _: object) -> bytes:
+            if ":" in value:
+                return head16 + pton(socket.AF_INET6, value)
+            return head4 + pton(socket.AF_INET, value)
+
+        return address
+    payload = attr.encode
+    return lambda value, siblings: encode_attr(number, payload(value, siblings))
 
 
 def _require(value: Any, attr: Attr) -> Any:
