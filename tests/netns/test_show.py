@@ -87,7 +87,10 @@ def test_interfaces_match_iproute2(netns: Netns) -> None:
     for name, link in theirs.items():
         iface = ours[name]
         assert iface["mtu"] == link["mtu"], name
-        assert iface["mac-address"] == link["address"].upper(), name
+        if link["link_type"] in ("ether", "loopback"):
+            assert iface["mac-address"] == link["address"].upper(), name
+        else:  # e.g. the fallback tunnels (gre0, sit0) a kernel makes in every namespace
+            assert "mac-address" not in iface, name
         assert iface["state"] == ("up" if "UP" in link["flags"] else "down"), name
         kind = link.get("linkinfo", {}).get("info_kind")
         expected_type = kinds.get(kind, "loopback" if name == "lo" else "unknown")

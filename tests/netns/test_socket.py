@@ -62,7 +62,8 @@ def test_dumps_match_iproute2(netns: Netns) -> None:
     for name, msg in ours.items():
         assert msg.header["ifi-index"] == ip_links[name]["ifindex"]
         assert msg.attrs["mtu"] == ip_links[name]["mtu"]
-        assert msg.attrs["address"] == ip_links[name]["address"]
+        if ip_links[name]["link_type"] in ("ether", "loopback"):  # tunnels carry an IP here
+            assert msg.attrs["address"] == ip_links[name]["address"]
 
     ip_addrs = {(a["ifname"], i["local"], i["prefixlen"])
                 for a in netns.ip_json("addr", "show") for i in a["addr_info"]}
@@ -148,6 +149,8 @@ def test_echo_returns_the_created_link(netns: Netns) -> None:
                                  {"ifname": "br9", "linkinfo": {"kind": "bridge"}}, CREATE)
     with rtnl.open_socket(netns.name) as sock:
         echoed = sock.request(request, echo=True)
+    if not echoed:
+        pytest.skip("this kernel does not echo RTM_NEWLINK (NLM_F_ECHO for links: Linux 6.3)")
     assert [m.attrs["ifname"] for m in echoed] == ["br9"]
     ip_link = netns.ip_json("link", "show", "br9")[0]
     assert echoed[0].header["ifi-index"] == ip_link["ifindex"]
@@ -164,10 +167,10 @@ def test_messages_from_other_userspace_sockets_are_ignored(netns: Netns) -> None
             forged = struct.pack("=IHHII", 36, 2, 0, next_seq, intruder.getsockname()[0])
             forged += struct.pack("=i", -errno.EPERM) + b"\0" * 16
             assert intruder.sendto(forged, (sock.port_id, 0)) == len(forged)
-            echoed = sock.request(rtnl.build_request(
-                c.RTM_NEWLINK, {}, {"ifname": "br1", "linkinfo": {"kind": "bridge"}}, CREATE),
-                echo=True)
-    assert echoed and echoed[0].attrs["ifname"] == "br1"
+            # Would raise EPERM if the forged reply were taken for the kernel's.
+            sock.request(rtnl.build_request(
+                c.RTM_NEWLINK, {}, {"ifname": "br1", "linkinfo": {"kind": "bridge"}}, CREATE))
+            assert sock.reserve_seqs(0) > next_seq, "the forged seq was the one used"
     assert netns.ip_json("link", "show", "br1")[0]["ifname"] == "br1"
 
 
@@ -209,6 +212,8 @@ def test_events_include_groups_above_31(netns: Netns) -> None:
 
 
 def test_datagram_sockets_work_too(netns: Netns) -> None:
+    netns.ip("link", "add", "dg0", "type", "bridge")
     with rtnl.open_socket(netns.name, sock_type=socket.SOCK_DGRAM) as sock:
         names = {m.attrs["ifname"] for m in sock.dump(rtnl.build_request(c.RTM_GETLINK))}
-    assert names == {"lo"}
+    assert "dg0" in names
+    assert names == {link["ifname"] for link in netns.ip_json("link", "show")}
