@@ -9,8 +9,8 @@ refusal, and runs its checks on a kernel that has the kind.
 from __future__ import annotations
 
 import errno
-import os
 import ipaddress
+import os
 import socket
 from collections.abc import Callable
 from typing import Any
