@@ -90,3 +90,18 @@ def test_kebab_keys() -> None:
     assert kebab("next_hop_address") == "next-hop-address"
     schema = StateFile.model_json_schema(by_alias=True)
     assert "route-rules" in schema["properties"]
+
+
+def test_every_field_of_the_schema_has_a_description() -> None:
+    schema = StateFile.model_json_schema(by_alias=True)
+    missing: list[str] = []
+
+    def walk(name: str, node: dict[str, Any]) -> None:
+        for key, prop in node.get("properties", {}).items():
+            if "description" not in prop:
+                missing.append(f"{name}.{key}")
+
+    walk("StateFile", schema)
+    for name, definition in schema.get("$defs", {}).items():
+        walk(name, definition)
+    assert missing == []
