@@ -10,10 +10,14 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from nlstate import __version__
 from nlstate.netlink import NetlinkError
 from nlstate.output import render
+
+if TYPE_CHECKING:
+    from nlstate.model import State
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -33,6 +37,29 @@ def cmd_show(args: argparse.Namespace) -> int:
     state = observe(args.netns, include_kernel=args.all)
     sys.stdout.write(render(state.document(), args.output))
     return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from nlstate.load import LoadError, load_file
+
+    failed = False
+    for path in args.files:
+        try:
+            state = load_file(path)
+        except LoadError as exc:
+            failed = True
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            continue
+        print(f"{path}: valid ({_summary(state)})", file=sys.stderr)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def _summary(state: State) -> str:
+    counts = [(len(state.interfaces), "interface"), (len(state.routes), "route"),
+              (len(state.route_rules), "rule"), (len(state.neighbors), "neighbour"),
+              (len(state.nexthops), "nexthop")]
+    return ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -61,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="include what the kernel owns (local table, kernel routes, "
                            "link-local addresses, default rules, learned neighbours)")
     show.set_defaults(func=cmd_show)
+
+    validate = commands.add_parser(
+        "validate", help="check state files without touching the kernel (exit 1 if invalid)")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="state file (YAML or JSON)")
+    validate.set_defaults(func=cmd_validate)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the state file")
     schema.set_defaults(func=cmd_schema)
