@@ -63,6 +63,11 @@ def _summary(state: State) -> str:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    if args.markdown:
+        from nlstate.docs import reference
+
+        sys.stdout.write(reference())
+        return EXIT_OK
     from nlstate.model import StateFile
 
     schema = StateFile.model_json_schema(by_alias=True)
@@ -95,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=cmd_validate)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the state file")
+    schema.add_argument("--markdown", action="store_true",
+                        help="print the reference (docs/reference.md) instead")
     schema.set_defaults(func=cmd_schema)
     return parser
 
