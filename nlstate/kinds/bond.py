@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from nlstate.netlink.codec import Attr, AttrSet
 from nlstate.values.base import FileModel
-from nlstate.values.types import U32, InterfaceName, IPAddress
+from nlstate.values.errors import Finding, check
+from nlstate.values.types import S32, U16, U32, InterfaceName, IPAddress
 
-from .section import ObservedLink, Section, flag
+from .section import ObservedLink, ObservedPort, Section, flag
 
 KIND = "bond"
 
@@ -118,6 +119,17 @@ class BondOptions(FileModel):
     all_slaves_active: bool | None = Field(None, description="Deliver duplicate frames.")
 
 
+class BondPortConfig(FileModel):
+    """Per-port settings of a bond port (IFLA_INFO_SLAVE_DATA of the port)."""
+
+    name: InterfaceName = Field(description="The port's interface name.")
+    queue_id: U16 | None = Field(
+        None, description="Transmit queue of the port (IFLA_BOND_SLAVE_QUEUE_ID).")
+    priority: S32 | None = Field(
+        None, description="Priority of the port for the active-backup choice "
+                          "(IFLA_BOND_SLAVE_PRIO); may be negative.")
+
+
 class BondConfig(FileModel):
     """`link-aggregation:` (type bond) mode, options and the complete list of ports."""
 
@@ -125,6 +137,25 @@ class BondConfig(FileModel):
     options: BondOptions | None = Field(None, description="Bonding options.")
     port: list[InterfaceName] | None = Field(
         None, description="The complete list of ports; links not listed are released.")
+    ports_config: list[BondPortConfig] | None = Field(
+        None, description="Per-port settings (queue-id, priority) of some or all ports.")
+
+    @model_validator(mode="after")
+    def _ports_config_names_ports(self) -> BondConfig:
+        findings: list[Finding] = []
+        seen: set[str] = set()
+        for index, entry in enumerate(self.ports_config or ()):
+            where = ("ports-config", index, "name")
+            if entry.name in seen:
+                findings.append(Finding(where, f"{entry.name} has two entries in ports-config; "
+                                        "give each port once", entry.name))
+            elif self.port is not None and entry.name not in self.port:
+                findings.append(Finding(where, f"{entry.name} is in ports-config but not in "
+                                        f"port ({', '.join(self.port) or 'empty'}); add it to "
+                                        "port or remove its settings", entry.name))
+            seen.add(entry.name)
+        check(type(self).__name__, findings)
+        return self
 
 
 def _observe(link: ObservedLink) -> dict[str, Any]:
@@ -147,7 +178,14 @@ def _observe(link: ObservedLink) -> dict[str, Any]:
         "mode": MODES.get(data.get("mode", -1)),
         "options": {k: v for k, v in options.items() if v is not None},
         "port": [p.name for p in link.ports],
+        "ports-config": [_observe_port(port) for port in link.ports],
     }
+
+
+def _observe_port(port: ObservedPort) -> dict[str, Any]:
+    entry = {"name": port.name, "queue-id": port.data.get("queue-id"),
+             "priority": port.data.get("prio")}
+    return {k: v for k, v in entry.items() if v is not None}
 
 
 SECTION = Section({KIND: "bond"}, "link-aggregation", BondConfig, _observe)

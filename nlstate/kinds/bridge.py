@@ -18,12 +18,13 @@ import struct
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from nlstate.netlink.codec import Attr, Attrs, AttrSet, Member, Struct, encode_mac
 from nlstate.netlink.errors import DecodeError, EncodeError
 from nlstate.values.base import FileModel
-from nlstate.values.types import U16, U32, InterfaceName, MacAddress
+from nlstate.values.errors import Finding, check
+from nlstate.values.types import U16, U32, InterfaceName, MacAddress, VlanId
 
 from .section import ObservedLink, ObservedPort, Section, flag, seconds
 
@@ -197,6 +198,76 @@ class BridgeOptions(FileModel):
         None, description="VLAN protocol used for VLAN filtering.")
 
 
+class VlanRange(FileModel):
+    """An inclusive range of VLAN ids."""
+
+    min: VlanId = Field(description="First VLAN id of the range (1-4094).")
+    max: VlanId = Field(description="Last VLAN id of the range (1-4094), at least min.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VlanRange:
+        check(type(self).__name__, [
+            Finding(("max",), f"max {self.max} is less than min {self.min}; a range runs "
+                    "from min up to max", self.max),
+        ] if self.max < self.min else [])
+        return self
+
+
+class TrunkTag(FileModel):
+    """One VLAN (id) or a range of VLANs (id-range) a trunk port carries tagged."""
+
+    id: VlanId | None = Field(None, description="A VLAN id (1-4094).")
+    id_range: VlanRange | None = Field(None, description="A range of VLAN ids.")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> TrunkTag:
+        if (self.id is None) == (self.id_range is None):
+            check(type(self).__name__, [Finding((), "a trunk tag is either id: N or id-range: "
+                                                "{min: N, max: M}, exactly one of them")])
+        return self
+
+
+class BridgePortVlan(FileModel):
+    """VLAN filtering on a bridge port (AF_BRIDGE IFLA_BRIDGE_VLAN_INFO): an access port in
+    one VLAN, or a trunk carrying tagged VLANs (and optionally one native, untagged VLAN)."""
+
+    mode: Literal["access", "trunk"] | None = Field(
+        None, description="access: untagged frames of one VLAN (tag); trunk: the VLANs of "
+                          "trunk-tags, tagged. access when not given.")
+    tag: VlanId | None = Field(
+        None, description="access: the port's VLAN; trunk with enable-native: the native "
+                          "VLAN, sent untagged.")
+    enable_native: bool | None = Field(
+        None, description="trunk: also carry the VLAN of tag, untagged (the native VLAN).")
+    trunk_tags: list[TrunkTag] | None = Field(
+        None, description="trunk: the VLANs carried tagged.")
+
+    @model_validator(mode="after")
+    def _fits_mode(self) -> BridgePortVlan:
+        findings: list[Finding] = []
+        if self.mode == "trunk":
+            if not self.trunk_tags:
+                findings.append(Finding(("trunk-tags",), "a trunk port needs trunk-tags (the "
+                                        "VLANs it carries tagged)", self.trunk_tags))
+            if self.enable_native and self.tag is None:
+                findings.append(Finding(("tag",), "enable-native needs tag: the native VLAN "
+                                        "to carry untagged"))
+        else:
+            if self.mode == "access" and self.tag is None:
+                findings.append(Finding(("tag",), "an access port needs tag: the VLAN it is "
+                                        "in"))
+            if self.trunk_tags is not None:
+                findings.append(Finding(("trunk-tags",), "trunk-tags are for mode: trunk; an "
+                                        "access port carries only the VLAN of tag",
+                                        self.trunk_tags))
+            if self.enable_native is not None:
+                findings.append(Finding(("enable-native",), "enable-native is for mode: "
+                                        "trunk; an access port's VLAN is untagged anyway",
+                                        self.enable_native))
+        check(type(self).__name__, findings)
+        return self
+
+
 class BridgePort(FileModel):
     """A port of the bridge, with its STP settings."""
 
@@ -206,6 +277,8 @@ class BridgePort(FileModel):
     stp_path_cost: U32 | None = Field(None, description="STP path cost of the port.")
     stp_priority: Annotated[int, Field(ge=0, le=63)] | None = Field(
         None, description="STP port priority (0-63).")
+    vlan: BridgePortVlan | None = Field(
+        None, description="VLAN filtering on this port (access or trunk).")
 
 
 class BridgeConfig(FileModel):

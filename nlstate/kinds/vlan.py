@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from nlstate.netlink.codec import Attr, AttrSet, Member, Struct
 from nlstate.values.base import FileModel
-from nlstate.values.types import InterfaceName
+from nlstate.values.types import InterfaceName, VlanId
 
 from .section import ObservedLink, Section
 
@@ -58,7 +58,7 @@ class VlanConfig(FileModel):
     """`vlan:` an 802.1Q/802.1ad VLAN on top of another link."""
 
     base_iface: InterfaceName = Field(description="The link it sits on (IFLA_LINK).")
-    id: Annotated[int, Field(ge=1, le=4094)] = Field(description="VLAN id (1-4094).")
+    id: VlanId = Field(description="VLAN id (1-4094).")
     protocol: Literal["802.1q", "802.1ad"] | None = Field(
         None, description="Tag protocol; 802.1q when not given.")
 

@@ -3,13 +3,13 @@ report their table in IFLA_INFO_SLAVE_DATA (IFLA_VRF_PORT_*, <linux/if_link.h>).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import Field
 
 from nlstate.netlink.codec import Attr, AttrSet
 from nlstate.values.base import FileModel
-from nlstate.values.types import InterfaceName
+from nlstate.values.types import InterfaceName, TableId
 
 from .section import ObservedLink, Section
 
@@ -27,8 +27,8 @@ PORT_DATA = AttrSet("linkinfo-vrf-port-attrs", "ifla-vrf-port-", [
 class VrfConfig(FileModel):
     """`vrf:` an L3 master device bound to a routing table."""
 
-    route_table_id: Annotated[int, Field(ge=1, le=0xFFFFFFFF)] = Field(
-        description="The routing table of the VRF (IFLA_VRF_TABLE).")
+    route_table_id: TableId = Field(
+        description="The routing table of the VRF (IFLA_VRF_TABLE), 1-4294967295.")
     port: list[InterfaceName] | None = Field(
         None, description="The complete list of links enslaved to the VRF.")
 

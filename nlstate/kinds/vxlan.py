@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from nlstate.netlink.codec import Attr, AttrSet
 from nlstate.rtnl.link import packed
 from nlstate.values.base import FileModel
+from nlstate.values.errors import Finding, check
 from nlstate.values.types import U16, InterfaceName, IPAddress
 
 from .section import ObservedLink, Section, flag
@@ -68,7 +69,8 @@ DATA = AttrSet("linkinfo-vxlan-attrs", "ifla-vxlan-", [
 class VxlanConfig(FileModel):
     """`vxlan:` a VXLAN tunnel endpoint."""
 
-    id: Annotated[int, Field(ge=0, lt=2**24)] = Field(description="VXLAN network identifier.")
+    id: Annotated[int, Field(ge=0, lt=2**24)] = Field(
+        description="VXLAN network identifier (0-16777215, 24 bits).")
     base_iface: InterfaceName | None = Field(
         None, description="Underlay interface (IFLA_VXLAN_LINK).")
     local: IPAddress | None = Field(None, description="Local tunnel address.")
@@ -77,6 +79,16 @@ class VxlanConfig(FileModel):
     destination_port: U16 | None = Field(
         None, description="UDP destination port (4789 is IANA's; the kernel's default is 8472).")
     learning: bool | None = Field(None, description="Learn remote MAC addresses.")
+
+    @model_validator(mode="after")
+    def _one_family(self) -> VxlanConfig:
+        local, remote = self.local, self.remote
+        check(type(self).__name__, [
+            Finding(("remote",), f"remote {remote} and local {local} are of different "
+                    "families; a VXLAN tunnel runs over IPv4 or over IPv6", remote),
+        ] if local is not None and remote is not None and (":" in local) != (":" in remote)
+            else [])
+        return self
 
 
 def _observe(link: ObservedLink) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from nlstate.model.state import StateFile
+from nlstate.values.errors import ERROR_TYPES
 
 
 def key_path(loc: Sequence[str | int]) -> str:
@@ -38,7 +39,11 @@ def describe(error: ErrorDetails) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
             message = message[len(prefix):]
-    if kind not in ("value_error", "assertion_error") and "input" in error:
+    if loc and message.startswith(f"{loc[-1]}: "):  # the path already names the key
+        message = message[len(str(loc[-1])) + 2:]
+    if kind in ERROR_TYPES or kind in ("value_error", "assertion_error"):
+        return message  # complete sentences that say what was found
+    if "input" in error:
         message += f" (found {_short(error['input'])})"
     return message
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from nlstate.values.base import FileModel
+from nlstate.values.errors import Finding, check
 from nlstate.values.types import Absent, Family, InterfaceName, IPAddress, Protocol
 
 from .records import Nexthop, NexthopMember
@@ -40,6 +41,42 @@ class NexthopConfig(FileModel):
     fdb: bool | None = Field(None, description="A nexthop for the bridge FDB (NHA_FDB).")
     protocol: Protocol | None = Field(None, description="Who owns the nexthop.")
     state: Absent | None = Field(None, description="'absent' removes the nexthop.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NexthopConfig:
+        check(type(self).__name__, list(self._problems()))
+        return self
+
+    def _problems(self) -> list[Finding]:
+        findings: list[Finding] = []
+        address = self.next_hop_address
+        if address is not None and self.family is not None and (
+                (":" in address) != (self.family == "ipv6")):
+            findings.append(Finding(("next-hop-address",), f"next-hop-address {address} is "
+                                    f"not {self.family}", address))
+        for what, given, excluded in (
+                ("a group", self.group is not None,
+                 ("next_hop_address", "next_hop_interface", "blackhole", "onlink")),
+                ("a blackhole", bool(self.blackhole), ("next_hop_address", "onlink"))):
+            if given:
+                findings += [
+                    Finding((name.replace("_", "-"),), f"{what} nexthop has no "
+                            f"{name.replace('_', '-')}; leave it out", getattr(self, name))
+                    for name in excluded if getattr(self, name) is not None
+                ]
+        if self.group_type is not None and self.group is None:
+            findings.append(Finding(("group-type",), "group-type is for a group; give group "
+                                    "(its members) or leave group-type out", self.group_type))
+        seen: set[int] = set()
+        for index, member in enumerate(self.group or ()):
+            if member.id == self.id:
+                findings.append(Finding(("group", index, "id"), f"nexthop {self.id} cannot "
+                                        "be a member of itself", member.id))
+            elif member.id in seen:
+                findings.append(Finding(("group", index, "id"), f"nexthop {member.id} is "
+                                        "listed twice in the group", member.id))
+            seen.add(member.id)
+        return findings
 
     def record(self) -> Nexthop:
         values = {name: getattr(self, name) for name in Nexthop._fields}

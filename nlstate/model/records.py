@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 
 class Route(NamedTuple):
-    destination: str
+    destination: str | None = None  # None only in an absent route: a wildcard
     next_hop_interface: str | None = None
     next_hop_address: str | None = None
     metric: int | None = None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from nlstate.values.base import FileModel
+from nlstate.values.errors import MISSING, Finding, fail
 from nlstate.values.types import (
     U8,
     U32,
@@ -24,31 +25,36 @@ RouteType = Literal["unicast", "blackhole", "unreachable", "prohibit", "throw", 
                     "broadcast", "anycast", "multicast", "nat"]
 Weight = Annotated[int, Field(ge=1, le=256)]
 Scope = Literal["global", "site", "link", "host", "nowhere"]
+# Route types that drop or bounce packets: the kernel refuses a gateway, device or multipath
+# for them ("Gateway, device and multipath can not be specified for this route type").
+NO_NEXT_HOP_TYPES = frozenset({"blackhole", "unreachable", "prohibit", "throw"})
 
 
 class RouteConfig(FileModel):
     """One route, or one hop of a multipath route (several entries with the same
     destination, table and metric, each with its own next hop and weight)."""
 
-    destination: IPPrefix = Field(
-        description="Destination prefix, e.g. 10.0.0.0/8, 2001:db8::/32, 0.0.0.0/0 for default.")
+    destination: IPPrefix | None = Field(
+        None, description="Destination prefix, e.g. 10.0.0.0/8, 2001:db8::/32, 0.0.0.0/0 for "
+                          "default. Required, except in an absent route (a wildcard).")
     next_hop_interface: InterfaceName | None = Field(
         None, description="Output interface (RTA_OIF).")
     next_hop_address: IPAddress | None = Field(
-        None, description="Gateway address (RTA_GATEWAY); an IPv6 gateway for an IPv4 route "
-                          "is sent as RTA_VIA.")
+        None, description="Gateway address (RTA_GATEWAY), of the destination's family.")
     metric: U32 | None = Field(
         None, description="Route metric/priority (RTA_PRIORITY). Kernel default: 0 for IPv4, "
                           "1024 for IPv6.")
     table_id: TableId | None = Field(
-        None, description="Routing table (RTA_TABLE); 254 is main, 255 local. Default: main.")
+        None, description="Routing table (RTA_TABLE), 1-4294967295; the names main, local "
+                          "and default stand for 254, 255 and 253. Default: main.")
     route_type: RouteType | None = Field(
         None, description="Route type (rtm_type); unicast when not given.")
     weight: Weight | None = Field(
         None, description="Weight of this hop in a multipath route (1-256).")
     next_hop_id: U32 | None = Field(
-        None, description="Use the nexthop object with this id (RTA_NH_ID) instead of a "
-                          "gateway/interface.")
+        None, description="Use the nexthop object with this id (RTA_NH_ID). The nexthop says "
+                          "the gateway and interface; the kernel reports them next to the id "
+                          "(next-hop-address, next-hop-interface), and they are not sent.")
     source: IPAddress | None = Field(
         None, description="Preferred source address (RTA_PREFSRC).")
     protocol: Protocol | None = Field(
@@ -82,6 +88,51 @@ class RouteConfig(FileModel):
     @classmethod
     def _unicast_is_default(cls, value: str | None) -> str | None:
         return None if value == "unicast" else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RouteConfig:
+        destination = self.destination
+        if destination is None:
+            if self.state != "absent":
+                fail(type(self).__name__, [Finding(
+                    ("destination",), "destination is required (only an absent route may "
+                    "leave it out, as a wildcard)", {}, kind=MISSING)])
+            return self
+        gateway = self.next_hop_address
+        if ((gateway is None or (":" in gateway) == (":" in destination))
+                and self.source is None and self.tos is None and self.route_type is None):
+            return self  # the common plain route: nothing more to compare
+        findings = list(self._problems(destination))
+        if findings:
+            fail(type(self).__name__, findings)
+        return self
+
+    def _problems(self, destination: str) -> list[Finding]:
+        v6 = ":" in destination
+        family = "IPv6" if v6 else "IPv4"
+        findings = [
+            Finding((key,), f"{key} {value} is not {family} like destination {destination}; "
+                    "a route's addresses are of one family", value)
+            for key, value in (("next-hop-address", self.next_hop_address),
+                               ("source", self.source))
+            if value is not None and (":" in value) != v6
+        ]
+        if v6 and self.tos is not None:
+            findings.append(Finding(("tos",), "tos is for IPv4 routes; the kernel refuses it "
+                                    "on an IPv6 route", self.tos))
+        if self.route_type in NO_NEXT_HOP_TYPES:
+            findings += [
+                Finding((key,), f"a {self.route_type} route has no next hop; leave out {key}",
+                        value)
+                for key, value in (("next-hop-address", self.next_hop_address),
+                                   ("next-hop-interface", self.next_hop_interface),
+                                   ("next-hop-id", self.next_hop_id),
+                                   ("weight", self.weight))
+                # the kernel reports IPv6 error routes on lo: that one is no next hop
+                if value is not None and not (key == "next-hop-interface" and v6
+                                              and value == "lo")
+            ]
+        return findings
 
     def record(self) -> Route:
         return Route(**{name: getattr(self, name) for name in Route._fields})

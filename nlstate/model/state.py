@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, model_validator
 
 from nlstate.values.base import FileModel, kebab
+from nlstate.values.errors import check
 
+from . import checks, refused
 from .interface import Interface
 from .neighbors import NeighborConfig
 from .nexthops import NexthopConfig
@@ -18,18 +20,26 @@ from .rules import RouteRuleConfig
 
 
 class RoutesSection(FileModel):
+    """`routes:` the routes to have (nmstate's `running` report is not desired state)."""
+
     config: list[RouteConfig] = Field(default_factory=list, description="Routes.")
 
 
 class RouteRulesSection(FileModel):
+    """`route-rules:` the policy rules to have."""
+
     config: list[RouteRuleConfig] = Field(default_factory=list, description="Policy rules.")
 
 
 class NeighborsSection(FileModel):
+    """`neighbors:` static neighbour entries."""
+
     config: list[NeighborConfig] = Field(default_factory=list, description="Static neighbours.")
 
 
 class NexthopsSection(FileModel):
+    """`nexthops:` nexthop objects and groups."""
+
     config: list[NexthopConfig] = Field(default_factory=list, description="Nexthop objects.")
 
 
@@ -45,6 +55,36 @@ class StateFile(FileModel):
         None, description="Static neighbour entries (`config:` list).")
     nexthops: NexthopsSection | None = Field(
         None, description="Nexthop objects and groups (`config:` list).")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _explain_refusals(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> StateFile:
+        """Keys and values outside what nlstate manages get their own message (refused.py)
+        instead of pydantic's "Extra inputs are not permitted"."""
+        try:
+            result: StateFile = handler(data)
+        except ValidationError as exc:
+            explained = refused.explain(exc.errors())
+            if explained is None:
+                raise
+            raise ValidationError.from_exception_data(exc.title, explained) from None
+        return result
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StateFile:
+        """Checks across objects (checks.py), each located at the entry it is about."""
+        interfaces = self.interfaces or []
+        check(type(self).__name__, [
+            *checks.duplicate_interfaces(interfaces),
+            *checks.controllers(interfaces),
+            *checks.loops(interfaces),
+            *checks.veth_peers(interfaces),
+            *checks.duplicate_routes(self.routes.config if self.routes else []),
+            *checks.duplicate_rules(self.route_rules.config if self.route_rules else []),
+            *checks.duplicate_neighbors(self.neighbors.config if self.neighbors else []),
+            *checks.nexthops(self.nexthops.config if self.nexthops else []),
+        ])
+        return self
 
 
 def _record_document(record: tuple[Any, ...]) -> dict[str, Any]:

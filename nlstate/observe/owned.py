@@ -21,7 +21,7 @@ def route_is_kernel_owned(route: Route) -> bool:
         route.protocol == "kernel"
         or route.table_id == rc.RT_TABLE_LOCAL
         or route.route_type in KERNEL_ROUTE_TYPES
-        or route.destination.startswith(("fe80::/", "ff00::/", "224.0.0.0/"))
+        or (route.destination or "").startswith(("fe80::/", "ff00::/", "224.0.0.0/"))
     )
 
 

@@ -1,0 +1,68 @@
+"""Canonical forms of addresses, so that equal things compare equal: inet_ntop's text for IP
+addresses (what observe reports), prefixes without host bits, upper-case MAC addresses.
+
+Standard library only: the value types import this while nlstate.rtnl is still loading.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import string
+from functools import lru_cache
+
+_HEX = frozenset(string.hexdigits)
+
+
+@lru_cache(maxsize=4096)  # gateways and sources repeat across many routes
+def ip_address(text: str) -> str:
+    """'2001:DB8:0::1' -> '2001:db8::1'; raises ValueError for a bad address. The form is
+    inet_ntop's, i.e. what observe reports (::ffff:192.0.2.1 stays dotted)."""
+    text = text.strip()
+    family = socket.AF_INET6 if ":" in text else socket.AF_INET
+    packed = _packed(family, text)
+    if packed is not None:
+        return socket.inet_ntop(family, packed)
+    ipaddress.ip_address(text)  # raises the explanation for most bad addresses
+    raise ValueError(f"{text!r} is not a plain IP address (a zone index such as %eth0 is "
+                     "given as next-hop-interface)")
+
+
+def ip_prefix(text: str) -> str:
+    """'10.0.0.0/24' stays, '2001:db8:0::/64' -> '2001:db8::/64', a bare address gets /32 or
+    /128. Host bits set are an error: the kernel refuses such a route."""
+    text = text.strip()
+    address, slash, length = text.partition("/")
+    family, bits = (socket.AF_INET6, 128) if ":" in address else (socket.AF_INET, 32)
+    prefix = bits if not slash else int(length) if (
+        length.isascii() and length.isdigit() and len(length) <= 3) else -1
+    packed = _packed(family, address) if 0 <= prefix <= bits else None
+    if packed is None:
+        ipaddress.ip_network(text, strict=False)  # raises the explanation
+        raise ValueError(f"{text!r} is not a plain IP prefix (no zone index)")
+    value = int.from_bytes(packed, "big")
+    host = (1 << (bits - prefix)) - 1
+    if value & host:
+        network = socket.inet_ntop(family, (value & ~host).to_bytes(len(packed), "big"))
+        raise ValueError(f"{text} has host bits set; the network is {network}/{prefix}")
+    return f"{socket.inet_ntop(family, packed)}/{prefix}"
+
+
+def _packed(family: int, text: str) -> bytes | None:
+    try:
+        return socket.inet_pton(family, text)
+    except (OSError, ValueError, UnicodeError):
+        return None
+
+
+def mac_address(text: str) -> str:
+    """'aa:bb:cc:dd:ee:ff' / 'aa-bb-...' -> 'AA:BB:CC:DD:EE:FF' (nmstate's form)."""
+    digits = text.strip().replace("-", ":").split(":")
+    if any(len(d) not in (1, 2) or not _HEX.issuperset(d) for d in digits):
+        raise ValueError(f"{text!r} is not a link-layer address (hex bytes separated by ':', "
+                         "e.g. 02:00:00:00:00:01)")
+    return ":".join(f"{int(d, 16):02X}" for d in digits)
+
+
+def is_ipv6(text: str) -> bool:
+    return ":" in text
