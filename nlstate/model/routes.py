@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from nlstate.values.base import FileModel
 from nlstate.values.errors import MISSING, Finding, fail
@@ -21,8 +21,17 @@ from nlstate.values.types import (
 
 from .records import Route
 
-RouteType = Literal["unicast", "blackhole", "unreachable", "prohibit", "throw", "local",
+RouteTypeName = Literal["unicast", "blackhole", "unreachable", "prohibit", "throw", "local",
                     "broadcast", "anycast", "multicast", "nat"]
+
+
+def _unicast_is_default(value: str | None) -> str | None:
+    return None if value == "unicast" else value
+
+
+# canonical: unicast is said by leaving the type out (a type, not a model validator, so
+# that selectors built from this model get the same rule)
+RouteType = Annotated[RouteTypeName, AfterValidator(_unicast_is_default)]
 Weight = Annotated[int, Field(ge=1, le=256)]
 Scope = Literal["global", "site", "link", "host", "nowhere"]
 # Route types that drop or bounce packets: the kernel refuses a gateway, device or multipath
@@ -83,11 +92,6 @@ class RouteConfig(FileModel):
         None, description="TCP congestion control algorithm for this route (RTAX_CC_ALGO).")
     state: Absent | None = Field(
         None, description="'absent' removes the matching routes; keys left out are wildcards.")
-
-    @field_validator("route_type")
-    @classmethod
-    def _unicast_is_default(cls, value: str | None) -> str | None:
-        return None if value == "unicast" else value
 
     @model_validator(mode="after")
     def _consistent(self) -> RouteConfig:

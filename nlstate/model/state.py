@@ -17,30 +17,105 @@ from .nexthops import NexthopConfig
 from .records import Neighbor, Nexthop, Route, RouteRule
 from .routes import RouteConfig
 from .rules import RouteRuleConfig
+from .selectors import Selector, selector_model, to_selector
+
+RouteSelector = selector_model(RouteConfig, "RouteSelector")
+RouteRuleSelector = selector_model(RouteRuleConfig, "RouteRuleSelector")
+NeighborSelector = selector_model(NeighborConfig, "NeighborSelector")
+NexthopSelector = selector_model(NexthopConfig, "NexthopSelector")
+
+PURGE = ("Ownership: objects of this section that the file does not list and that match one "
+         "of these selectors are removed (a selector is a partial object; `{}` matches all). "
+         "Without purge, unlisted objects are left alone.")
+PROTECT = ("Ownership: objects that match one of these selectors are never removed or "
+           "replaced, whatever purge or an absent entry says (e.g. `protocol: bird` to leave "
+           "a routing daemon's routes be). Kernel-owned objects are always protected.")
 
 
 class RoutesSection(FileModel):
     """`routes:` the routes to have (nmstate's `running` report is not desired state)."""
 
     config: list[RouteConfig] = Field(default_factory=list, description="Routes.")
+    purge: list[RouteSelector] | None = Field(None, description=PURGE)  # type: ignore[valid-type]
+    protect: list[RouteSelector] | None = Field(  # type: ignore[valid-type]
+        None, description=PROTECT)
 
 
 class RouteRulesSection(FileModel):
     """`route-rules:` the policy rules to have."""
 
     config: list[RouteRuleConfig] = Field(default_factory=list, description="Policy rules.")
+    purge: list[RouteRuleSelector] | None = Field(  # type: ignore[valid-type]
+        None, description=PURGE)
+    protect: list[RouteRuleSelector] | None = Field(  # type: ignore[valid-type]
+        None, description=PROTECT)
 
 
 class NeighborsSection(FileModel):
     """`neighbors:` static neighbour entries."""
 
     config: list[NeighborConfig] = Field(default_factory=list, description="Static neighbours.")
+    purge: list[NeighborSelector] | None = Field(  # type: ignore[valid-type]
+        None, description=PURGE)
+    protect: list[NeighborSelector] | None = Field(  # type: ignore[valid-type]
+        None, description=PROTECT)
 
 
 class NexthopsSection(FileModel):
     """`nexthops:` nexthop objects and groups."""
 
     config: list[NexthopConfig] = Field(default_factory=list, description="Nexthop objects.")
+    purge: list[NexthopSelector] | None = Field(  # type: ignore[valid-type]
+        None, description=PURGE)
+    protect: list[NexthopSelector] | None = Field(  # type: ignore[valid-type]
+        None, description=PROTECT)
+
+
+ObjectSection = RoutesSection | RouteRulesSection | NeighborsSection | NexthopsSection
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """What a desired state says about objects of one section beyond those it lists:
+    removals (`state: absent` entries), `purge` and `protect` selectors."""
+
+    absent: tuple[Selector, ...] = ()
+    purge: tuple[Selector, ...] = ()
+    protect: tuple[Selector, ...] = ()
+
+    @classmethod
+    def of(cls, section: ObjectSection | None) -> Ownership:
+        if section is None:
+            return cls()
+        return cls(
+            absent=tuple(to_selector(entry) for entry in section.config if _absent(entry)),
+            purge=tuple(map(to_selector, section.purge or ())),
+            protect=tuple(map(to_selector, section.protect or ())),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.absent or self.purge or self.protect)
+
+    def protects(self, record: tuple[Any, ...]) -> bool:
+        return any(selector.matches(record) for selector in self.protect)
+
+    def removes(self, record: tuple[Any, ...]) -> bool:
+        """Whether an existing object that the file does not list goes: an absent entry or a
+        purge selector matches it, and no protect selector does. (The caller keeps
+        kernel-owned objects out.)"""
+        if self.protects(record):
+            return False
+        return any(s.matches(record) for s in self.absent) or any(
+            s.matches(record) for s in self.purge)
+
+
+def _absent(entry: FileModel) -> bool:
+    return getattr(entry, "state", None) == "absent"
+
+
+def _listed(section: ObjectSection | None) -> list[Any]:
+    """The records of the entries that say what should be there (not the absent ones)."""
+    return [entry.record() for entry in section.config if not _absent(entry)] if section else []
 
 
 class StateFile(FileModel):
@@ -107,16 +182,23 @@ class State:
     route_rules: list[RouteRule] = field(default_factory=list)
     neighbors: list[Neighbor] = field(default_factory=list)
     nexthops: list[Nexthop] = field(default_factory=list)
+    # per section key (routes, route-rules, neighbors, nexthops); empty for observed states
+    ownership: dict[str, Ownership] = field(default_factory=dict)
 
     @classmethod
     def from_file(cls, model: StateFile) -> State:
+        sections: dict[str, ObjectSection | None] = {
+            "routes": model.routes, "route-rules": model.route_rules,
+            "neighbors": model.neighbors, "nexthops": model.nexthops,
+        }
         return cls(
             interfaces=list(model.interfaces or []),
-            routes=[r.record() for r in (model.routes.config if model.routes else [])],
-            route_rules=[r.record() for r in
-                         (model.route_rules.config if model.route_rules else [])],
-            neighbors=[n.record() for n in (model.neighbors.config if model.neighbors else [])],
-            nexthops=[n.record() for n in (model.nexthops.config if model.nexthops else [])],
+            routes=_listed(model.routes),
+            route_rules=_listed(model.route_rules),
+            neighbors=_listed(model.neighbors),
+            nexthops=_listed(model.nexthops),
+            ownership={key: own for key, section in sections.items()
+                       if (own := Ownership.of(section))},
         )
 
     @classmethod

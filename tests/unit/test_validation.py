@@ -249,7 +249,10 @@ def test_a_rule_family_is_said_or_implied() -> None:
     model = valid(rules({"ip-from": "2001:db8::/32", "route-table": 100},
                         {"fwmark": 1, "route-table": 100},
                         {"route-table": 254, "state": "absent"}))
-    assert [r.family for r in State.from_file(model).route_rules] == ["ipv6", "ipv4", None]
+    state = State.from_file(model)
+    assert [r.family for r in state.route_rules] == ["ipv6", "ipv4"]
+    # the absent entry is a selector with no family: it matches rules of both families
+    assert state.ownership["route-rules"].absent[0].keys == (("route_table", 254),)
 
 
 # --- route types that have no next hop -------------------------------------------------------

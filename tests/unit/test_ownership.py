@@ -1,0 +1,86 @@
+"""Absent entries, purge and protect: which unlisted objects a desired state removes."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from nlstate.model import State
+from nlstate.model.records import Neighbor, Route
+
+DOCUMENT = {
+    "routes": {
+        "config": [
+            {"destination": "10.0.0.0/8", "next-hop-address": "192.0.2.1"},
+            {"next-hop-interface": "eth1", "state": "absent"},
+        ],
+        "purge": [{"table-id": 100}],
+        "protect": [{"protocol": "bird"}, {"protocol": "zebra"}],
+    },
+    "neighbors": {"config": [{"destination": "192.0.2.9", "interface": "eth0",
+                              "state": "absent"}]},
+}
+
+
+def route(destination: str, **fields: object) -> Route:
+    return Route(destination, **fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def state() -> State:
+    return State.from_document(DOCUMENT)
+
+
+def test_absent_entries_are_not_objects_to_have(state: State) -> None:
+    assert [r.destination for r in state.routes] == ["10.0.0.0/8"]
+    assert state.neighbors == []
+
+
+def test_absent_wildcard_removes_what_it_matches(state: State) -> None:
+    routes = state.ownership["routes"]
+    assert routes.removes(route("172.16.0.0/12", next_hop_interface="eth1", table_id=254))
+    assert not routes.removes(route("172.16.0.0/12", next_hop_interface="eth2", table_id=254))
+
+
+def test_purge_removes_unlisted_objects_of_its_scope(state: State) -> None:
+    routes = state.ownership["routes"]
+    assert routes.removes(route("10.9.0.0/16", next_hop_interface="eth0", table_id=100))
+    assert not routes.removes(route("10.9.0.0/16", next_hop_interface="eth0", table_id=254))
+
+
+def test_protect_wins_over_purge_and_absent(state: State) -> None:
+    routes = state.ownership["routes"]
+    assert not routes.removes(route("10.9.0.0/16", table_id=100, protocol="bird"))
+    assert not routes.removes(route("10.9.0.0/16", next_hop_interface="eth1", protocol="zebra"))
+    assert routes.removes(route("10.9.0.0/16", next_hop_interface="eth1", protocol="static"))
+
+
+def test_neighbor_absent_entry(state: State) -> None:
+    neighbors = state.ownership["neighbors"]
+    assert neighbors.removes(Neighbor("192.0.2.9", "eth0", "02:00:00:00:00:09"))
+    assert not neighbors.removes(Neighbor("192.0.2.9", "eth1", "02:00:00:00:00:09"))
+
+
+def test_selectors_are_canonical_and_checked() -> None:
+    state = State.from_document({"routes": {"purge": [{"destination": "2001:DB8:0::/32",
+                                                       "route-type": "unicast"}]}})
+    [selector] = state.ownership["routes"].purge
+    assert selector.keys == (("destination", "2001:db8::/32"), ("route_type", None))
+    with pytest.raises(ValidationError, match="table-id"):
+        State.from_document({"routes": {"purge": [{"table-id": 0}]}})
+    with pytest.raises(ValidationError, match="Extra inputs"):
+        State.from_document({"routes": {"protect": [{"protocl": "bird"}]}})
+
+
+def test_an_empty_selector_purges_everything_unprotected() -> None:
+    state = State.from_document({"route-rules": {"purge": [{}],
+                                                 "protect": [{"priority": 100}]}})
+    rules = state.ownership["route-rules"]
+    from nlstate.model.records import RouteRule
+
+    assert rules.removes(RouteRule(family="ipv4", priority=200))
+    assert not rules.removes(RouteRule(family="ipv4", priority=100))
+
+
+def test_observed_and_shown_states_carry_no_ownership() -> None:
+    assert State.from_document({"routes": {"config": []}}).ownership == {}
