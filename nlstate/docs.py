@@ -19,10 +19,136 @@ What the file does not mention is left alone. Every key below is optional unless
 """
 
 
+# One complete, valid state file per object type (tests/unit/test_docs.py loads each).
+EXAMPLES: dict[str, str] = {
+    "Interfaces and addresses": """\
+interfaces:
+- name: eth0
+  type: ethernet
+  state: up
+  mtu: 9000
+  ipv4:
+    enabled: true
+    address:
+    - ip: 192.0.2.10
+      prefix-length: 24
+  ipv6:
+    enabled: true
+    address:
+    - ip: 2001:db8::10
+      prefix-length: 64
+""",
+    "A bridge with a port": """\
+interfaces:
+- name: br0
+  type: linux-bridge
+  state: up
+  bridge:
+    options:
+      stp:
+        enabled: true
+        forward-delay: 15
+    port:
+    - name: veth0
+      stp-path-cost: 100
+- name: veth0
+  type: veth
+  state: up
+  veth:
+    peer: veth0-ep
+""",
+    "VLAN, VXLAN, macvlan, bond, VRF": """\
+interfaces:
+- name: eth0.100
+  type: vlan
+  vlan: {base-iface: eth0, id: 100}
+- name: vx42
+  type: vxlan
+  vxlan: {id: 42, base-iface: eth0, remote: 192.0.2.20, destination-port: 4789}
+- name: mv0
+  type: mac-vlan
+  mac-vlan: {base-iface: eth0, mode: bridge}
+- name: bond0
+  type: bond
+  link-aggregation:
+    mode: active-backup
+    options: {miimon: 100}
+    port: [eth1, eth2]
+- name: blue
+  type: vrf
+  vrf: {route-table-id: 10, port: [eth3]}
+""",
+    "Routes (incl. multipath and other tables)": """\
+routes:
+  config:
+  - destination: 0.0.0.0/0
+    next-hop-address: 192.0.2.1
+    next-hop-interface: eth0
+  - destination: 203.0.113.0/24
+    next-hop-address: 192.0.2.1
+    weight: 1
+  - destination: 203.0.113.0/24
+    next-hop-address: 192.0.2.2
+    weight: 3
+  - destination: 10.66.0.0/16
+    route-type: blackhole
+    table-id: 100
+  - destination: 10.99.0.0/16
+    next-hop-interface: eth0
+    state: absent
+""",
+    "Policy rules": """\
+route-rules:
+  config:
+  - priority: 1000
+    ip-from: 10.10.0.0/16
+    route-table: 100
+  - priority: 1001
+    fwmark: 0x10
+    fwmask: 0xff
+    route-table: 100
+""",
+    "Static neighbours": """\
+neighbors:
+  config:
+  - destination: 192.0.2.9
+    interface: eth0
+    link-layer-address: 02:00:00:00:00:09
+""",
+    "Nexthop objects and groups": """\
+nexthops:
+  config:
+  - {id: 1, next-hop-address: 192.0.2.1, next-hop-interface: eth0}
+  - {id: 2, next-hop-address: 192.0.2.2, next-hop-interface: eth0}
+  - {id: 3, blackhole: true}
+  - id: 10
+    group: [{id: 1, weight: 1}, {id: 2, weight: 2}]
+routes:
+  config:
+  - destination: 198.18.0.0/15
+    next-hop-id: 10
+""",
+    "Ownership (see ownership.md)": """\
+routes:
+  config:
+  - destination: 0.0.0.0/0
+    next-hop-address: 198.51.100.1
+    table-id: 100
+  purge:
+  - table-id: 100
+  protect:
+  - protocol: bird
+""",
+}
+
+
 def reference() -> str:
     schema = StateFile.model_json_schema(by_alias=True)
     definitions: dict[str, Any] = schema.get("$defs", {})
-    lines = [HEADER, "## Top level", "", *_table(schema, definitions)]
+    lines = [HEADER, "## Examples", ""]
+    for title, text in EXAMPLES.items():
+        lines += [f"### {title}", "", "```yaml", text.rstrip("\n"), "```", ""]
+    lines += ["## Top level", "", *_table(schema, definitions)]
     for name in _order(schema, definitions):
         definition = definitions[name]
         lines += ["", f"### {name}", ""]

@@ -19,3 +19,11 @@ def test_reference_covers_every_section() -> None:
     for heading in ("### Interface", "### RouteConfig", "### RouteRuleConfig",
                     "### NeighborConfig", "### NexthopConfig", "### BridgeConfig"):
         assert heading in text
+
+
+def test_every_example_of_the_reference_is_valid() -> None:
+    from nlstate.docs import EXAMPLES
+    from nlstate.load import load_text
+
+    for title, text in EXAMPLES.items():
+        load_text(text, f"docs example {title!r}")
