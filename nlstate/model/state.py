@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, model_validator
 
@@ -32,43 +32,35 @@ PROTECT = ("Ownership: objects that match one of these selectors are never remov
            "a routing daemon's routes be). Kernel-owned objects are always protected.")
 
 
-class RoutesSection(FileModel):
-    """`routes:` the routes to have (nmstate's `running` report is not desired state)."""
-
-    config: list[RouteConfig] = Field(default_factory=list, description="Routes.")
-    purge: list[RouteSelector] | None = Field(None, description=PURGE)  # type: ignore[valid-type]
-    protect: list[RouteSelector] | None = Field(  # type: ignore[valid-type]
-        None, description=PROTECT)
+ConfigT = TypeVar("ConfigT", bound=FileModel)
+SelectorT = TypeVar("SelectorT", bound=FileModel)
 
 
-class RouteRulesSection(FileModel):
-    """`route-rules:` the policy rules to have."""
+class Section(FileModel, Generic[ConfigT, SelectorT]):
+    """An object section: the objects to have, and the ownership policy for the rest."""
 
-    config: list[RouteRuleConfig] = Field(default_factory=list, description="Policy rules.")
-    purge: list[RouteRuleSelector] | None = Field(  # type: ignore[valid-type]
-        None, description=PURGE)
-    protect: list[RouteRuleSelector] | None = Field(  # type: ignore[valid-type]
-        None, description=PROTECT)
+    config: list[ConfigT] = Field(
+        default_factory=list,
+        description="The objects to have; an entry with `state: absent` removes what it "
+                    "matches instead.")
+    purge: list[SelectorT] | None = Field(None, description=PURGE)
+    protect: list[SelectorT] | None = Field(None, description=PROTECT)
 
 
-class NeighborsSection(FileModel):
+class RoutesSection(Section[RouteConfig, RouteSelector]):  # type: ignore[valid-type]
+    """`routes:` routes (nmstate's `running` report is not desired state)."""
+
+
+class RouteRulesSection(Section[RouteRuleConfig, RouteRuleSelector]):  # type: ignore[valid-type]
+    """`route-rules:` policy routing rules."""
+
+
+class NeighborsSection(Section[NeighborConfig, NeighborSelector]):  # type: ignore[valid-type]
     """`neighbors:` static neighbour entries."""
 
-    config: list[NeighborConfig] = Field(default_factory=list, description="Static neighbours.")
-    purge: list[NeighborSelector] | None = Field(  # type: ignore[valid-type]
-        None, description=PURGE)
-    protect: list[NeighborSelector] | None = Field(  # type: ignore[valid-type]
-        None, description=PROTECT)
 
-
-class NexthopsSection(FileModel):
+class NexthopsSection(Section[NexthopConfig, NexthopSelector]):  # type: ignore[valid-type]
     """`nexthops:` nexthop objects and groups."""
-
-    config: list[NexthopConfig] = Field(default_factory=list, description="Nexthop objects.")
-    purge: list[NexthopSelector] | None = Field(  # type: ignore[valid-type]
-        None, description=PURGE)
-    protect: list[NexthopSelector] | None = Field(  # type: ignore[valid-type]
-        None, description=PROTECT)
 
 
 ObjectSection = RoutesSection | RouteRulesSection | NeighborsSection | NexthopsSection

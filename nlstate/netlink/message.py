@@ -132,20 +132,12 @@ def encode_message(msg_type: int, flags: int, seq: int, payload: bytes, pid: int
 
 def iter_frames(data: bytes) -> Iterator[Frame]:
     """Split a receive buffer into (type, flags, seq, pid, payload start, payload end)."""
-    offset, total = 0, len(data)
-    unpack = NLMSGHDR.unpack_from
-    while offset + NLMSG_HDRLEN <= total:
-        length, msg_type, flags, seq, pid = unpack(data, offset)
-        if length < NLMSG_HDRLEN or offset + length > total:
-            raise DecodeError(f"bad nlmsg_len {length} at offset {offset} of {total}")
-        yield msg_type, flags, seq, pid, offset + NLMSG_HDRLEN, offset + length
-        offset += align(length)
-    if offset < total and total - offset >= 4:
-        raise DecodeError(f"{total - offset} trailing bytes after the last message")
+    return iter(split_frames(data))
 
 
 def split_frames(data: bytes) -> list[Frame]:
-    """iter_frames as a list (cheaper per message on the hot path of large dumps)."""
+    """The frames of a receive buffer as a list (built in one loop: the hot path of large
+    dumps)."""
     frames: list[Frame] = []
     append = frames.append
     offset, total = 0, len(data)
