@@ -30,6 +30,7 @@ if not __package__:  # run as `python bench/run.py`: make the repository root im
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import TOTAL, Config, Outcome, Sample, gnu_time, progress, run_isolated
+from bench.load import load
 from bench.netns import BenchError, delete_leftovers
 from bench.routes import route_add, route_dump
 
@@ -38,6 +39,7 @@ Lane = Callable[[int, Config], list[Outcome]]
 LANES: dict[str, Lane] = {
     "route-add": route_add,
     "route-dump": route_dump,
+    "load": load,
 }
 
 
@@ -186,6 +188,7 @@ def format_table(outcomes: list[Outcome]) -> str:
 LEGEND = """\
 ratio = median time / median time of the lane's baseline ("base") at the same N:
   route-add: ip -batch; route-dump: ip -j route show. Below 1 is faster than iproute2.
+  load: PyYAML's C loader + pydantic validation (a plain loader); below 1 is faster.
 spread = (max - min) / median over the runs. peak RSS = of the process that did the work:
   for ip, measured by GNU time in one extra untimed run; for Python, the forked interpreter
   (nlstate loaded), whose floor is the "fork baseline RSS" above.

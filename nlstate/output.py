@@ -7,13 +7,13 @@ from typing import Any
 
 import yaml
 
-_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+from nlstate.load.parse import StateFileDumper
 
 
 def render(document: Any, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(document, indent=2) + "\n"
     if fmt == "yaml":
-        return str(yaml.dump(document, Dumper=_Dumper, sort_keys=False,
+        return str(yaml.dump(document, Dumper=StateFileDumper, sort_keys=False,
                              default_flow_style=False, allow_unicode=True))
     raise ValueError(f"unknown output format {fmt!r}")

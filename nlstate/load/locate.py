@@ -10,6 +10,10 @@ from collections.abc import Sequence
 
 import yaml
 
+from nlstate.collector import paused_gc
+
+from .parse import StateFileLoader
+
 Location = tuple[int, int]  # 1-based line, column
 
 
@@ -17,7 +21,8 @@ class Locator:
     def __init__(self, text: str) -> None:
         self._root: yaml.Node | None
         try:
-            self._root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            with paused_gc():  # a node per scalar: 100k routes compose 4x faster so
+                self._root = yaml.compose(text, Loader=StateFileLoader)
         except yaml.YAMLError:
             self._root = None
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from nlstate import rtnl
+from nlstate.collector import paused_gc
 from nlstate.model import Interface, State
 from nlstate.netlink import DumpInterruptedError, NetlinkSocket
 from nlstate.rtnl import consts as rc
@@ -32,23 +30,10 @@ def observe(netns: str | None = None, *, include_kernel: bool = True) -> State:
         return observe_with(sock, include_kernel=include_kernel)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Hundreds of thousands of new tuples would make the cyclic GC rescan the growing list
-    again and again (a third of observe's time at 200k routes); they form no cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True) -> State:
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            with _gc_paused():
+            with paused_gc():
                 return _observe_once(sock, include_kernel)
         except DumpInterruptedError as exc:
             log.info("state changed while dumping (%s); dumping again (%d/%d)",
