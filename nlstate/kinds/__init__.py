@@ -52,4 +52,7 @@ SECTION_BY_KIND: dict[str, Section] = {
 INTERFACE_TYPES: dict[str, str] = {
     **{kind: type_ for section in SECTIONS for kind, type_ in section.types.items()},
     dummy.KIND: "dummy", ifb.KIND: "ifb", wireguard.KIND: "wireguard",
+    # types whose sections are not read from the kernel yet (the type alone is reported)
+    "ipip": "ip-tunnel", "ip6tnl": "ip-tunnel", "sit": "ip-tunnel", "hsr": "hsr",
+    "macsec": "macsec",
 }
