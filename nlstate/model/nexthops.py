@@ -19,8 +19,8 @@ class NexthopMemberConfig(FileModel):
     """A member of a nexthop group."""
 
     id: NexthopId = Field(description="Id of the member nexthop.")
-    weight: Annotated[int, Field(ge=1, le=65536)] = Field(
-        1, description="Relative weight of this member (1-65536).")
+    weight: Annotated[int, Field(ge=1, le=65535)] = Field(
+        1, description="Relative weight of this member (1-65535).")
 
 
 class NexthopConfig(FileModel):

@@ -127,7 +127,7 @@ def _nexthop(header: Mapping[str, int], a: Mapping[str | int, Any],
     group = a.get("group")
     return Nexthop(
         id=a["id"],
-        family=FAMILIES.get(family) if group is None and not a.get("blackhole") else None,
+        family=FAMILIES.get(family) if group is None else None,
         next_hop_address=a.get("gateway"),
         next_hop_interface=names.get(oif, str(oif)) if oif else None,
         blackhole=True if a.get("blackhole") else None,

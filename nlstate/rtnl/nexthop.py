@@ -35,7 +35,7 @@ NHA_OP_FLAG_DUMP_HW_STATS = 1 << 1
 NHA_OP_FLAG_RESP_GRP_RESVD_0 = 1 << 31  # in replies: the kernel zeroes the reserved fields
 
 NEXTHOP_GRP = struct.Struct("=IBBH")
-MAX_WEIGHT = 1 << 16
+MAX_WEIGHT = (1 << 16) - 1  # the kernel refuses 65536 ("Invalid value for weight")
 
 
 def _decode_group(payload: bytes, _: Attrs) -> list[dict[str, int]]:
@@ -96,7 +96,7 @@ NEXTHOP_ATTRS = AttrSet("nexthop-attrs", "nha-", [
     Attr("groups", "flag"),
     Attr("master", "u32"),
     Attr("fdb", "flag"),
-    Attr("res-group", "nest", nested=RES_GROUP_ATTRS),
+    Attr("res-group", "nest", nested=RES_GROUP_ATTRS, nested_flag=True),  # kernel requires it
     Attr("res-bucket", "nest", nested=RES_BUCKET_ATTRS),
     Attr("op-flags", "u32"),
     Attr("group-stats", "nest", nested=GROUP_STATS_ATTRS),

@@ -465,7 +465,7 @@ def test_nexthop_request_bytes() -> None:
 def test_nexthop_group_weights() -> None:
     """struct nexthop_grp {u32 id; u8 weight; u8 weight_high; u16 resvd2}: weight - 1 split."""
     group = [{"id": 1, "weight": 1}, {"id": 2, "weight": 256}, {"id": 3, "weight": 257},
-             {"id": 4, "weight": 65536}]
+             {"id": 4, "weight": 65535}]
     payload = build_request(c.RTM_NEWNEXTHOP, {}, {"id": 10, "group": group,
                                                    "group-type": 0}).payload
     assert payload[8:] == hexbytes("""
@@ -474,13 +474,13 @@ def test_nexthop_group_weights() -> None:
           01000000 00 00 0000  # id 1, weight 1 -> 0
           02000000 ff 00 0000  # id 2, weight 256 -> 255
           03000000 00 01 0000  # id 3, weight 257 -> 256: weight_high 1
-          04000000 ff ff 0000  # id 4, weight 65536 -> 65535
+          04000000 fe ff 0000  # id 4, weight 65535 -> 65534 (the kernel's highest)
         0600 0300 0000 0000  # NHA_GROUP_TYPE mpath
     """)
     assert nexthop.NEXTHOP.decode(payload, 0, len(payload))[1]["group"] == group
 
 
-@pytest.mark.parametrize("entry", [{"id": 1, "weight": 0}, {"id": 1, "weight": 65537},
+@pytest.mark.parametrize("entry", [{"id": 1, "weight": 0}, {"id": 1, "weight": 65536},
                                    {"id": 1, "weight": 2, "resvd": 1}])
 def test_nexthop_group_bad_entries(entry: dict[str, int]) -> None:
     with pytest.raises(EncodeError):

@@ -1,0 +1,276 @@
+"""Routes -> RTM_NEWROUTE / RTM_DELROUTE requests: the inverse of observe/routes.py.
+
+A route is all the Route records with one key (family, table, destination, tos, metric): one
+record is a plain route, several are the hops of one multipath route (RTA_MULTIPATH). What is
+None in a record is the kernel's default, filled the way observe reports it, so that a desired
+route that leaves it out and the route the kernel then reports have the same key.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
+from typing import Any, NamedTuple
+
+from nlstate.model.records import Route
+from nlstate.netlink.message import Request
+from nlstate.rtnl import build_request
+from nlstate.rtnl import consts as rc
+from nlstate.values import canonical
+
+from .common import (
+    IP_VERBS,
+    NEW_FLAGS,
+    Action,
+    RequestError,
+    family_of,
+    ifindex,
+    protocol_number,
+    split_prefix,
+)
+
+__all__ = ["RouteKey", "group_routes", "route_command", "route_key", "route_request"]
+
+IPV4_METRIC = 0  # an IPv4 route without RTA_PRIORITY
+IPV6_METRIC = 1024  # IP6_RT_PRIO_USER: what IPv6 makes of a missing (or 0) RTA_PRIORITY
+REJECT_TYPES = frozenset({"blackhole", "unreachable", "prohibit", "throw"})
+# types that `ip route add` puts in the local table unless told otherwise (nlstate: main)
+LOCAL_TABLE_TYPES = frozenset({"local", "broadcast", "anycast", "nat"})
+METRIC_FIELDS = ("mtu", "advmss", "cwnd", "initcwnd", "initrwnd", "hoplimit", "window", "rtt",
+                 "rttvar", "ssthresh", "reordering")
+_METRIC_VALUES = attrgetter(*METRIC_FIELDS)
+HOP_FIELDS = frozenset({"next_hop_interface", "next_hop_address", "weight", "onlink"})
+ROUTE_FIELDS = tuple(f for f in Route._fields if f not in HOP_FIELDS)
+
+
+class RouteKey(NamedTuple):
+    """A route's identity in the kernel, with its defaults filled."""
+
+    family: int
+    table: int
+    destination: str
+    tos: int
+    metric: int
+
+
+def route_key(route: Route) -> RouteKey:
+    """(family, table, destination, tos, metric) as observe reports them: table main, tos 0,
+    metric 0 for IPv4 and 1024 for IPv6 when the record says none."""
+    if route.destination is None:
+        raise RequestError("a route without destination (an absent wildcard) has no key")
+    family = family_of(route.destination)
+    metric = route.metric or 0
+    if family == socket.AF_INET6 and metric == 0:
+        metric = IPV6_METRIC
+    table = route.table_id if route.table_id is not None else rc.RT_TABLE_MAIN
+    return RouteKey(family, table, route.destination, route.tos or 0, metric)
+
+
+def group_routes(routes: Iterable[Route]) -> dict[RouteKey, list[Route]]:
+    """Records by key: each value is one route (several records: its multipath hops)."""
+    grouped: dict[RouteKey, list[Route]] = {}
+    for route in routes:
+        grouped.setdefault(route_key(route), []).append(route)
+    return grouped
+
+
+def route_request(action: Action, hops: Sequence[Route],
+                  names: Mapping[str, int] | None = None) -> Request:
+    """The request that creates (CREATE|EXCL), replaces (CREATE|REPLACE) or deletes the route
+    made of `hops`. A delete names the key (and type) only: the kernel then removes the route
+    with all its hops, whatever its scope, protocol, next hops and metrics."""
+    route, key = _merged(hops)
+    rtype = canonical.ROUTE_TYPE_NUMBERS[route.route_type or "unicast"]
+    address, length = split_prefix(key.destination)
+    header: dict[str, Any] = {
+        "rtm-family": key.family, "rtm-dst-len": length, "rtm-tos": key.tos,
+        "rtm-table": key.table if key.table < 256 else rc.RT_TABLE_UNSPEC, "rtm-type": rtype,
+    }
+    attrs: dict[str | int, Any] = {"dst": address} if length else {}
+    attrs["table"] = key.table
+    attrs["priority"] = key.metric
+    label = "route " + _describe(hops, route, key, full=False)
+    if action == "delete":
+        header["rtm-scope"] = rc.RT_SCOPE_NOWHERE  # any scope
+        return build_request(rc.RTM_DELROUTE, header, attrs, label=label)
+    if route.route_type not in REJECT_TYPES:
+        header["rtm-flags"] = _next_hops(hops, route, key.family, names or {}, attrs, label)
+    header["rtm-protocol"] = protocol_number(route.protocol)
+    header["rtm-scope"] = _scope(route, key.family, rtype, len(hops))
+    if route.source is not None:
+        attrs["prefsrc"] = route.source
+    metrics = _metrics(route)
+    if metrics:
+        attrs["metrics"] = metrics
+    return build_request(rc.RTM_NEWROUTE, header, attrs, NEW_FLAGS[action], label)
+
+
+def route_command(action: Action, hops: Sequence[Route]) -> str:
+    """The `ip route` command that does what route_request(action, hops) does."""
+    route, key = _merged(hops)
+    if action == "delete":
+        words = [route.route_type] if route.route_type else []
+        return " ".join(["ip route del", *words, key.destination, *_key_words(route, key)])
+    return f"ip route {IP_VERBS[action]} " + _describe(hops, route, key, full=True)
+
+
+# ---------------------------------------------------------------------------- building
+
+def _merged(hops: Sequence[Route]) -> tuple[Route, RouteKey]:
+    """The route-wide fields of all hops (one may say what another leaves out), and the key."""
+    if len(hops) == 1:
+        return hops[0], route_key(hops[0])
+    if not hops:
+        raise RequestError("a route needs at least one record")
+    key = route_key(hops[0])
+    values: dict[str, Any] = dict(zip(Route._fields, hops[0], strict=True))
+    for hop in hops[1:]:
+        if route_key(hop) != key:
+            raise RequestError(f"route {key.destination}: the hops of one route must have "
+                               f"one key, not {key} and {route_key(hop)}")
+        for field in ROUTE_FIELDS:
+            value = getattr(hop, field)
+            if value is None:
+                continue
+            if values[field] is None:
+                values[field] = value
+            elif values[field] != value:
+                raise RequestError(f"route {key.destination}: its hops disagree on "
+                                   f"{field} ({values[field]!r} and {value!r})")
+    return Route(**values), key
+
+
+def _next_hops(hops: Sequence[Route], route: Route, family: int, names: Mapping[str, int],
+               attrs: dict[str | int, Any], label: str) -> int:
+    """Put the next hop(s) into attrs; return rtm_flags."""
+    if route.next_hop_id is not None:
+        # The nexthop object says gateway and device; observe reports them next to the id,
+        # one record per member of a group: they are not sent.
+        attrs["nh-id"] = route.next_hop_id
+        return 0
+    if len(hops) > 1:
+        attrs["multipath"] = [_multipath_hop(hop, family, names, label) for hop in hops]
+        return 0
+    attrs.update(_hop_attrs(route, family))
+    if route.next_hop_interface is not None:
+        attrs["oif"] = ifindex(names, route.next_hop_interface, label)
+    return rc.RTNH_F_ONLINK if route.onlink else 0
+
+
+def _hop_attrs(hop: Route, family: int) -> dict[str | int, Any]:
+    gateway = hop.next_hop_address
+    if gateway is None:
+        return {}
+    gateway_family = family_of(gateway)
+    if gateway_family == family:
+        return {"gateway": gateway}
+    return {"via": {"family": gateway_family, "address": gateway}}  # IPv4 via IPv6
+
+
+def _multipath_hop(hop: Route, family: int, names: Mapping[str, int],
+                   label: str) -> dict[str, Any]:
+    interface = hop.next_hop_interface
+    return {
+        "flags": rc.RTNH_F_ONLINK if hop.onlink else 0,
+        "hops": (hop.weight or 1) - 1,  # rtnh_hops is the weight - 1
+        "ifindex": ifindex(names, interface, label) if interface is not None else 0,
+        "attrs": _hop_attrs(hop, family),
+    }
+
+
+def _scope(route: Route, family: int, rtype: int, hop_count: int) -> int:
+    if route.scope is not None:
+        return canonical.SCOPE_NUMBERS[route.scope]
+    has_hop = (hop_count > 1 or route.next_hop_address is not None
+               or route.next_hop_id is not None)
+    return canonical.default_scope(family, rtype, has_hop)
+
+
+def _metrics(route: Route) -> dict[str | int, Any]:
+    values = _METRIC_VALUES(route)
+    if values.count(None) == len(values) and route.quickack is None and route.congctl is None:
+        return {}  # the common case, checked in C
+    metrics: dict[str | int, Any] = {
+        name: value for name, value in zip(METRIC_FIELDS, values, strict=True)
+        if value is not None
+    }
+    if route.quickack:
+        metrics["quickack"] = 1
+    if route.congctl is not None:
+        metrics["cc-algo"] = route.congctl
+    return metrics
+
+
+# ---------------------------------------------------------------------------- text
+
+def _describe(hops: Sequence[Route], route: Route, key: RouteKey, *, full: bool) -> str:
+    """For a label (full=False): type, destination, next hops, then what tells the route
+    apart (tos, table, metric). For a create command (full=True): all a create sends."""
+    words = [route.route_type] if route.route_type else []
+    words.append(key.destination)
+    if not full:
+        words += _hop_words(hops, route, key.family, full=False)
+    words += _key_words(route, key)
+    if full:
+        words += ["proto", route.protocol or "static"]
+        if route.scope is not None:
+            words += ["scope", route.scope]
+        if route.source is not None:
+            words += ["src", route.source]
+        words += _metric_words(route)
+        words += _hop_words(hops, route, key.family, full=True)
+    return " ".join(words)
+
+
+def _key_words(route: Route, key: RouteKey) -> list[str]:
+    words = []
+    if key.tos:
+        words += ["tos", f"{key.tos:#04x}"]  # ip reads a bare dsfield number as hex
+    if key.table != rc.RT_TABLE_MAIN or route.route_type in LOCAL_TABLE_TYPES:
+        words += ["table", rc.TABLES.get(key.table, str(key.table))]
+    if route.metric is not None:
+        words += ["metric", str(route.metric)]
+    return words
+
+
+def _hop_words(hops: Sequence[Route], route: Route, family: int, *, full: bool) -> list[str]:
+    if route.route_type in REJECT_TYPES:
+        return []
+    if route.next_hop_id is not None:
+        return ["nhid", str(route.next_hop_id)]
+    if len(hops) == 1:
+        return _one_hop(route, family, full)
+    words = []
+    for hop in hops:
+        words += ["nexthop", *_one_hop(hop, family, full)]
+        if full or hop.weight is not None:
+            words += ["weight", str(hop.weight or 1)]
+    return words
+
+
+def _one_hop(hop: Route, family: int, full: bool) -> list[str]:
+    words = []
+    if hop.next_hop_address is not None:
+        words.append("via")
+        if family_of(hop.next_hop_address) != family:
+            words.append("inet6")
+        words.append(hop.next_hop_address)
+    if hop.next_hop_interface is not None:
+        words += ["dev", hop.next_hop_interface]
+    if full and hop.onlink:
+        words.append("onlink")
+    return words
+
+
+def _metric_words(route: Route) -> list[str]:
+    words = []
+    for name in METRIC_FIELDS:
+        value = getattr(route, name)
+        if value is not None:
+            words += [name, str(value)]
+    if route.quickack:
+        words += ["quickack", "1"]
+    if route.congctl is not None:
+        words += ["congctl", route.congctl]
+    return words
