@@ -143,4 +143,4 @@ class RouteConfig(FileModel):
         return findings
 
     def record(self) -> Route:
-        return Route._make(_ROUTE_VALUES(self))
+        return tuple.__new__(Route, _ROUTE_VALUES(self))  # Route._make, less a Python frame

@@ -107,7 +107,9 @@ def _absent(entry: FileModel) -> bool:
 
 def _listed(section: ObjectSection | None) -> list[Any]:
     """The records of the entries that say what should be there (not the absent ones)."""
-    return [entry.record() for entry in section.config if not _absent(entry)] if section else []
+    if section is None:
+        return []
+    return [entry.record() for entry in section.config if entry.state != "absent"]
 
 
 class StateFile(FileModel):
