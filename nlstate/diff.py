@@ -1,0 +1,143 @@
+"""diff(desired, current) -> the changes that make current what desired says.
+
+Semantics (nmstate's, plus nlstate's ownership policy):
+- An object is the records with one key (a multipath route: one record per hop).
+- Only what the file says is compared: a field left unset (None) is "don't care" and keeps
+  the kernel's value. Defaults matter only when an object is created.
+- Objects the file does not list are left alone unless an absent entry or a purge selector
+  of their section matches them and no protect selector does; kernel-owned objects are
+  never removed. When only some hops of a route match, only those hops go.
+- A listed object that differs from a protected one is a conflict, not a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from nlstate.model import State
+from nlstate.model.state import Ownership
+from nlstate.objects import RECORD_TYPES, RecordType
+
+Op = Literal["create", "update", "delete"]
+
+
+@dataclass(frozen=True)
+class Change:
+    op: Op
+    section: str
+    key: Hashable
+    before: tuple[Any, ...]  # the kernel's records of the object (none for create)
+    after: tuple[Any, ...]  # the records it should have: desired, unset fields kept
+    fields: tuple[str, ...] = ()  # what differs, for an update
+    reason: str = ""
+
+
+@dataclass
+class Diff:
+    changes: list[Change] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+
+def diff(desired: State, current: State) -> Diff:
+    result = Diff()
+    for kind in RECORD_TYPES:
+        ownership = desired.ownership.get(kind.section, Ownership())
+        _diff_type(kind, kind.records(desired), kind.records(current), ownership, result)
+    return result
+
+
+def _grouped(kind: RecordType, records: Sequence[Any]) -> dict[Hashable, list[Any]]:
+    groups: dict[Hashable, list[Any]] = {}
+    for record in records:
+        groups.setdefault(kind.key(record), []).append(record)
+    return groups
+
+
+def _diff_type(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
+               ownership: Ownership, result: Diff) -> None:
+    wanted = _grouped(kind, desired)
+    present = _grouped(kind, current)
+    for key, records in wanted.items():
+        before = present.get(key)
+        if before is None:
+            result.changes.append(Change("create", kind.section, key, (), tuple(records),
+                                         reason="listed in the file, not in the kernel"))
+            continue
+        after, fields = _merge(kind, records, before)
+        if not fields:
+            continue
+        if any(ownership.protects(record) for record in before):
+            result.conflicts.append(
+                f"{kind.section}: {key} is protected by a protect selector, but the file "
+                f"changes {', '.join(fields)}")
+            continue
+        result.changes.append(Change("update", kind.section, key, tuple(before), after,
+                                     fields, reason="differs from the file"))
+    for key, records in present.items():
+        if key in wanted or any(kind.kernel_owned(record) for record in records):
+            continue
+        _remove(kind, key, records, ownership, result)
+
+
+def _merge(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
+           ) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """The records the object should have (the file's values over the kernel's, hop by hop)
+    and the names of the fields that differ."""
+    after = []
+    changed: list[str] = []
+    unmatched = list(current)
+    for record in desired:
+        base = _matching_hop(kind, record, unmatched)
+        if base is not None:
+            unmatched.remove(base)
+        else:  # a new hop: the object's other fields come from its first record
+            base = current[0]
+            changed += [name for name in kind.hop_fields if name not in changed]
+        given = {name: value for name, value in zip(record._fields, record, strict=True)
+                 if value is not None}
+        changed += [name for name, value in given.items()
+                    if getattr(base, name) != value and name not in changed]
+        after.append(base._replace(**given))
+    if len(current) != len(desired):
+        changed += [name for name in kind.hop_fields if name not in changed]
+    return tuple(after), tuple(changed)
+
+
+def _matching_hop(kind: RecordType, record: Any, candidates: Sequence[Any]) -> Any | None:
+    """The current record this desired one describes: equal on the hop fields it sets."""
+    wanted = [(name, value) for name, value in zip(kind.hop_fields, kind.hop(record),
+                                                   strict=True) if value is not None]
+    for candidate in candidates:
+        if all(getattr(candidate, name) == value for name, value in wanted):
+            return candidate
+    return None
+
+
+def _remove(kind: RecordType, key: Hashable, records: Sequence[Any], ownership: Ownership,
+            result: Diff) -> None:
+    going = [record for record in records if ownership.removes(record)]
+    if not going:
+        return
+    reason = _removal_reason(ownership, going[0])
+    if len(going) == len(records):
+        result.changes.append(Change("delete", kind.section, key, tuple(records), (),
+                                     reason=reason))
+        return
+    staying = tuple(record for record in records if record not in going)
+    result.changes.append(Change("update", kind.section, key, tuple(records), staying,
+                                 kind.hop_fields, reason=reason + " (some hops)"))
+
+
+def _removal_reason(ownership: Ownership, record: Any) -> str:
+    for selector in ownership.absent:
+        if selector.matches(record):
+            return f"absent entry matches: {selector.describe()}"
+    for selector in ownership.purge:
+        if selector.matches(record):
+            return f"not in the file, and purge matches: {selector.describe()}"
+    return "removed"
