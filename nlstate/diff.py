@@ -63,6 +63,11 @@ def _diff_type(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
     wanted = _grouped(kind, desired)
     present = _grouped(kind, current)
     for key, records in wanted.items():
+        for selector in ownership.absent:
+            if any(selector.matches(record) for record in records):
+                result.conflicts.append(
+                    f"{kind.section}: {key} is listed and also removed by the absent entry "
+                    f"{selector.describe()}")
         before = present.get(key)
         if before is None:
             result.changes.append(Change("create", kind.section, key, (), tuple(records),

@@ -4,17 +4,35 @@ route), and which the kernel owns. diff and plan loop over RECORD_TYPES and name
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from nlstate.model import State
+from nlstate.netlink.message import Request
 from nlstate.observe.owned import (
     neighbor_is_kernel_owned,
     route_is_kernel_owned,
     rule_is_kernel_owned,
 )
-from nlstate.requests import neighbor_key, nexthop_key, route_key, rule_key
+from nlstate.requests import (
+    Action,
+    neighbor_command,
+    neighbor_key,
+    neighbor_request,
+    nexthop_command,
+    nexthop_key,
+    nexthop_request,
+    route_command,
+    route_key,
+    route_request,
+    rule_command,
+    rule_key,
+    rule_request,
+)
+
+Build = Callable[[Action, Sequence[Any], Mapping[str, int]], Request]
+Command = Callable[[Action, Sequence[Any]], str]
 
 
 @dataclass(frozen=True)
@@ -22,8 +40,11 @@ class RecordType:
     section: str  # the state file's key, e.g. "route-rules"
     attribute: str  # the State attribute, e.g. "route_rules"
     key: Callable[[Any], Hashable]
+    build: Build  # the request for an action on an object (its records)
+    command: Command  # the equivalent ip command, for people
     hop_fields: tuple[str, ...] = ()  # identity of one record within an object
     kernel_owned: Callable[[Any], bool] = lambda record: False
+    replaceable: bool = True  # else an update is a delete and a create
 
     def records(self, state: State) -> list[Any]:
         records: list[Any] = getattr(state, self.attribute)
@@ -33,10 +54,22 @@ class RecordType:
         return tuple(getattr(record, name) for name in self.hop_fields)
 
 
-ROUTES = RecordType("routes", "routes", route_key,
-                    ("next_hop_address", "next_hop_interface"), route_is_kernel_owned)
-RULES = RecordType("route-rules", "route_rules", rule_key, (), rule_is_kernel_owned)
-NEIGHBORS = RecordType("neighbors", "neighbors", neighbor_key, (), neighbor_is_kernel_owned)
-NEXTHOPS = RecordType("nexthops", "nexthops", nexthop_key)
+ROUTES = RecordType(
+    "routes", "routes", route_key, route_request, route_command,
+    ("next_hop_address", "next_hop_interface"), route_is_kernel_owned)
+RULES = RecordType(
+    "route-rules", "route_rules", rule_key,
+    lambda action, records, names: rule_request(action, records[0]),  # type: ignore[arg-type]
+    lambda action, records: rule_command(action, records[0]),  # type: ignore[arg-type]
+    (), rule_is_kernel_owned, replaceable=False)
+NEIGHBORS = RecordType(
+    "neighbors", "neighbors", neighbor_key,
+    lambda action, records, names: neighbor_request(action, records[0], names),
+    lambda action, records: neighbor_command(action, records[0]),
+    (), neighbor_is_kernel_owned)
+NEXTHOPS = RecordType(
+    "nexthops", "nexthops", nexthop_key,
+    lambda action, records, names: nexthop_request(action, records[0], names),
+    lambda action, records: nexthop_command(action, records[0]))
 
 RECORD_TYPES: tuple[RecordType, ...] = (NEXTHOPS, ROUTES, RULES, NEIGHBORS)

@@ -47,7 +47,8 @@ def nexthop_request(action: Action, nexthop: Nexthop,
     if nexthop.blackhole:
         attrs["blackhole"] = True
     if nexthop.next_hop_interface is not None:
-        attrs["oif"] = ifindex(names or {}, nexthop.next_hop_interface, label)
+        resolver = names if names is not None else {}
+        attrs["oif"] = ifindex(resolver, nexthop.next_hop_interface, label)
     if nexthop.next_hop_address is not None:
         attrs["gateway"] = nexthop.next_hop_address
     if nexthop.fdb:

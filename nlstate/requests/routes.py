@@ -95,7 +95,8 @@ def route_request(action: Action, hops: Sequence[Route],
         header["rtm-scope"] = rc.RT_SCOPE_NOWHERE  # any scope
         return build_request(rc.RTM_DELROUTE, header, attrs, label=label)
     if route.route_type not in REJECT_TYPES:
-        header["rtm-flags"] = _next_hops(hops, route, key.family, names or {}, attrs, label)
+        resolver = names if names is not None else {}
+        header["rtm-flags"] = _next_hops(hops, route, key.family, resolver, attrs, label)
     header["rtm-protocol"] = protocol_number(route.protocol)
     header["rtm-scope"] = _scope(route, key.family, rtype, len(hops))
     if route.source is not None:

@@ -178,3 +178,9 @@ def test_diff_is_deterministic_and_converges(wanted: list[Route], have: list[Rou
     untouched = [r for r in have if ROUTES.key(r) not in after]
     applied = State(routes=untouched + [r for key in keys for r in after[key]])
     assert not diff(desired, applied).changes
+
+
+def test_listing_an_object_and_removing_it_is_a_conflict() -> None:
+    result = diff(routes({"destination": "10.1.0.0/16", "next-hop-address": "192.0.2.1"},
+                         {"destination": "10.1.0.0/16", "state": "absent"}), CURRENT)
+    assert result.conflicts and "absent entry destination=10.1.0.0/16" in result.conflicts[0]
