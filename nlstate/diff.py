@@ -66,7 +66,7 @@ def _diff_type(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
         for selector in ownership.absent:
             if any(selector.matches(record) for record in records):
                 result.conflicts.append(
-                    f"{kind.section}: {key} is listed and also removed by the absent entry "
+                    f"{kind.label(records)} is listed and also removed by the absent entry "
                     f"{selector.describe()}")
         before = present.get(key)
         if before is None:
@@ -78,8 +78,8 @@ def _diff_type(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
             continue
         if any(ownership.protects(record) for record in before):
             result.conflicts.append(
-                f"{kind.section}: {key} is protected by a protect selector, but the file "
-                f"changes {', '.join(fields)}")
+                f"{kind.label(before)} is protected by a protect selector, but the file "
+                f"changes {', '.join(name.replace('_', '-') for name in fields)}")
             continue
         result.changes.append(Change("update", kind.section, key, tuple(before), after,
                                      fields, reason="differs from the file"))
@@ -102,7 +102,8 @@ def _merge(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
             unmatched.remove(base)
         else:  # a new hop: the object's other fields come from its first record
             base = current[0]
-            changed += [name for name in kind.hop_fields if name not in changed]
+            changed += [name for name in kind.hop_fields if name not in changed
+                        and getattr(record, name) not in (None, getattr(base, name))]
         given = {name: value for name, value in zip(record._fields, record, strict=True)
                  if value is not None}
         changed += [name for name, value in given.items()

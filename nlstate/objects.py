@@ -53,6 +53,20 @@ class RecordType:
     def hop(self, record: Any) -> tuple[Any, ...]:
         return tuple(getattr(record, name) for name in self.hop_fields)
 
+    def label(self, records: Sequence[Any]) -> str:
+        """The object in words, e.g. "route 10.0.0.0/8 via 192.0.2.1 dev eth0 table 100"."""
+        return self.build("create", records, ANY_INDEX).label
+
+
+class _AnyIndex(dict[str, int]):
+    """Interface names -> 0: enough to describe an object or a step before applying."""
+
+    def __missing__(self, name: str) -> int:
+        return 0
+
+
+ANY_INDEX: Mapping[str, int] = _AnyIndex()
+
 
 ROUTES = RecordType(
     "routes", "routes", route_key, route_request, route_command,

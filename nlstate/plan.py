@@ -20,20 +20,13 @@ from nlstate.diff import Change, Diff
 from nlstate.model import State
 from nlstate.netlink.consts import NLM_F_ACK, NLM_F_REQUEST, flag_names
 from nlstate.netlink.message import Request, flag_context
-from nlstate.objects import NEIGHBORS, NEXTHOPS, ROUTES, RULES, RecordType
+from nlstate.objects import ANY_INDEX, NEIGHBORS, NEXTHOPS, ROUTES, RULES, RecordType
 from nlstate.requests import Action
 
 DELETE_ORDER: tuple[RecordType, ...] = (RULES, ROUTES, NEIGHBORS, NEXTHOPS)
 CREATE_ORDER: tuple[RecordType, ...] = (NEXTHOPS, ROUTES, NEIGHBORS, RULES)
 SYMBOLS = {"create": "+", "replace": "~", "delete": "-"}
 SENT_FLAGS = NLM_F_REQUEST | NLM_F_ACK  # what the socket adds to every request of an apply
-
-
-class _AnyIndex(dict[str, int]):
-    """Interface names -> 0: enough to show a step's message and flags before applying."""
-
-    def __missing__(self, name: str) -> int:
-        return 0
 
 
 @dataclass(frozen=True)
@@ -54,7 +47,7 @@ class Step:
 
     def describe(self) -> dict[str, Any]:
         """The step as data (the JSON plan)."""
-        shown = self.request(_AnyIndex())
+        shown = self.request(ANY_INDEX)
         return {
             "action": self.action,
             "section": self.kind.section,

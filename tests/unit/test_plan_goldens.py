@@ -1,0 +1,43 @@
+"""Golden plans: tests/cases/<name>/{current.yml, desired.yml} -> plan.txt (or, for a
+refusal, error.txt). Regenerate after a deliberate change with NLSTATE_REGEN=1 and review
+the diff of the .txt files like code."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from nlstate.diff import diff
+from nlstate.load import LoadError, load_file
+from nlstate.plan import make_plan
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+REGENERATE = bool(os.environ.get("NLSTATE_REGEN"))
+
+
+def render(case: Path) -> tuple[str, str]:
+    """(file name, text): the plan, or the refusal when the case's files are refused."""
+    try:
+        current = load_file(case / "current.yml")
+        desired = load_file(case / "desired.yml")
+    except LoadError as exc:
+        return "error.txt", str(exc).replace(str(case) + "/", "") + "\n"
+    result = diff(desired, current)
+    if result.conflicts:
+        return "error.txt", "".join(f"conflict: {c}\n" for c in result.conflicts)
+    return "plan.txt", make_plan(result, current).text()
+
+
+@pytest.mark.parametrize("case", sorted(p for p in CASES.iterdir() if p.is_dir()),
+                         ids=lambda p: p.name)
+def test_golden_plan(case: Path) -> None:
+    name, text = render(case)
+    expected = case / name
+    if REGENERATE:
+        for stale in ("plan.txt", "error.txt"):
+            (case / stale).unlink(missing_ok=True)
+        expected.write_text(text)
+    assert expected.exists(), f"{case.name}: no {name} (run with NLSTATE_REGEN=1)"
+    assert text == expected.read_text()
