@@ -16,7 +16,17 @@ from nlstate.values.base import FileModel
 from nlstate.values.errors import Finding, check
 from nlstate.values.types import S32, U16, U32, InterfaceName, IPAddress
 
-from .section import ObservedLink, ObservedPort, Section, flag
+from .section import (
+    KernelData,
+    ObservedLink,
+    ObservedPort,
+    Resolver,
+    Section,
+    flag,
+    given,
+    u8_flag,
+    words_of,
+)
 
 KIND = "bond"
 
@@ -188,4 +198,81 @@ def _observe_port(port: ObservedPort) -> dict[str, Any]:
     return {k: v for k, v in entry.items() if v is not None}
 
 
-SECTION = Section({KIND: "bond"}, "link-aggregation", BondConfig, _observe)
+def _numbers(names: dict[int, str]) -> dict[str, int]:
+    return {name: number for number, name in names.items()}
+
+
+MODE_NUMBERS = _numbers(MODES)
+XMIT_HASH_POLICY_NUMBERS = _numbers(XMIT_HASH_POLICIES)
+AD_LACP_RATE_NUMBERS = _numbers(AD_LACP_RATE)
+AD_SELECT_NUMBERS = _numbers(AD_SELECT)
+
+
+def to_kernel(section: BondConfig, resolve: Resolver) -> KernelData:
+    """IFLA_BOND_* of the mode and options said. The kernel changes the mode only of a bond
+    that is down and has no ports ("unable to set mode because interface is up")."""
+    options = section.options or BondOptions.model_validate({})
+    return given({
+        "mode": MODE_NUMBERS[section.mode] if section.mode else None,
+        "miimon": options.miimon,
+        "updelay": options.updelay,
+        "downdelay": options.downdelay,
+        "use-carrier": u8_flag(options.use_carrier),
+        "arp-interval": options.arp_interval,
+        "arp-ip-target": options.arp_ip_target,
+        "primary": resolve(options.primary) if options.primary is not None else None,
+        "xmit-hash-policy": _number(XMIT_HASH_POLICY_NUMBERS, options.xmit_hash_policy),
+        "ad-lacp-rate": _number(AD_LACP_RATE_NUMBERS, options.lacp_rate),
+        "ad-select": _number(AD_SELECT_NUMBERS, options.ad_select),
+        "min-links": options.min_links,
+        "all-slaves-active": u8_flag(options.all_slaves_active),
+    })
+
+
+def _number(numbers: dict[str, int], name: str | None) -> int | None:
+    return None if name is None else numbers[name]
+
+
+def port_data(section: BondConfig) -> dict[str, KernelData] | None:
+    """IFLA_BOND_SLAVE_QUEUE_ID / PRIO of each port listed (from ports-config)."""
+    if section.port is None:
+        return None
+    settings = {entry.name: entry for entry in section.ports_config or ()}
+    data: dict[str, KernelData] = {}
+    for name in section.port:
+        entry = settings.get(name)
+        data[name] = {} if entry is None else given(
+            {"queue-id": entry.queue_id, "prio": entry.priority})
+    return data
+
+
+IP_WORDS = {
+    "mode": "mode", "miimon": "miimon", "updelay": "updelay", "downdelay": "downdelay",
+    "use-carrier": "use_carrier", "arp-interval": "arp_interval",
+    "arp-ip-target": "arp_ip_target", "xmit-hash-policy": "xmit_hash_policy",
+    "ad-lacp-rate": "lacp_rate", "ad-select": "ad_select", "min-links": "min_links",
+    "all-slaves-active": "all_slaves_active",
+}  # fmt: skip
+_NAMES = {"mode": MODES, "xmit-hash-policy": XMIT_HASH_POLICIES, "ad-lacp-rate": AD_LACP_RATE,
+          "ad-select": AD_SELECT}
+
+
+def _show(key: str, value: Any) -> str:
+    if key in _NAMES:
+        return _NAMES[key][value]
+    return ",".join(value) if key == "arp-ip-target" else str(value)
+
+
+def ip_words(section: BondConfig, data: KernelData) -> list[str]:
+    words = words_of(data, IP_WORDS, _show)
+    if "primary" in data and section.options is not None and section.options.primary:
+        words += ["primary", section.options.primary]
+    return words
+
+
+def port_words(data: KernelData) -> list[str]:
+    return words_of(data, {"queue-id": "queue_id", "prio": "prio"})
+
+
+SECTION = Section({KIND: "bond"}, "link-aggregation", BondConfig, _observe, to_kernel,
+                  port_data, ip_words=ip_words, port_words=port_words)

@@ -26,7 +26,19 @@ from nlstate.values.base import FileModel
 from nlstate.values.errors import Finding, check
 from nlstate.values.types import U16, U32, InterfaceName, MacAddress, VlanId
 
-from .section import ObservedLink, ObservedPort, Section, flag, seconds
+from .section import (
+    KernelData,
+    ObservedLink,
+    ObservedPort,
+    Resolver,
+    Section,
+    centiseconds,
+    flag,
+    given,
+    seconds,
+    u8_flag,
+    words_of,
+)
 
 KIND = "bridge"
 
@@ -324,4 +336,65 @@ def _observe_port(port: ObservedPort) -> dict[str, Any]:
     return {k: v for k, v in entry.items() if v is not None}
 
 
-SECTION = Section({KIND: "linux-bridge"}, "bridge", BridgeConfig, _observe)
+VLAN_PROTOCOL_NUMBERS = {name: number for number, name in VLAN_PROTOCOLS.items()}
+
+
+def to_kernel(section: BridgeConfig, _: Resolver) -> KernelData:
+    """IFLA_BR_* of the options said (times in 1/100 s); every one can change in place."""
+    options = section.options or BridgeOptions.model_validate({})
+    stp = options.stp or BridgeStpOptions.model_validate({})
+    protocol = options.vlan_protocol
+    return given({
+        "forward-delay": centiseconds(stp.forward_delay),
+        "hello-time": centiseconds(stp.hello_time),
+        "max-age": centiseconds(stp.max_age),
+        "ageing-time": centiseconds(options.mac_ageing_time),
+        "stp-state": u8_flag(stp.enabled),
+        "priority": stp.priority,
+        "group-fwd-mask": options.group_forward_mask,
+        "group-addr": options.group_addr,
+        "mcast-hash-max": options.hash_max,
+        "mcast-snooping": u8_flag(options.multicast_snooping),
+        "mcast-querier": u8_flag(options.multicast_querier),
+        "vlan-protocol": VLAN_PROTOCOL_NUMBERS[protocol] if protocol else None,
+    })
+
+
+def port_data(section: BridgeConfig) -> dict[str, KernelData] | None:
+    """IFLA_BRPORT_* of each port listed (hairpin, cost, priority)."""
+    if section.port is None:
+        return None
+    return {port.name: given({"mode": u8_flag(port.stp_hairpin_mode),
+                              "cost": port.stp_path_cost, "priority": port.stp_priority})
+            for port in section.port}
+
+
+IP_WORDS = {
+    "forward-delay": "forward_delay", "hello-time": "hello_time", "max-age": "max_age",
+    "ageing-time": "ageing_time", "stp-state": "stp_state", "priority": "priority",
+    "group-fwd-mask": "group_fwd_mask", "group-addr": "group_address",
+    "mcast-hash-max": "mcast_hash_max", "mcast-snooping": "mcast_snooping",
+    "mcast-querier": "mcast_querier", "vlan-protocol": "vlan_protocol",
+}  # fmt: skip
+PORT_IP_WORDS = {"mode": "hairpin", "cost": "cost", "priority": "priority"}
+
+
+def _show(key: str, value: Any) -> str:
+    if key == "vlan-protocol":
+        return VLAN_PROTOCOLS[value]
+    if key == "mode":
+        return "on" if value else "off"
+    return str(value).lower() if key == "group-addr" else str(value)
+
+
+def ip_words(_: BridgeConfig, data: KernelData) -> list[str]:
+    """`type bridge` arguments; ip takes the times in 1/100 s, as the kernel."""
+    return words_of(data, IP_WORDS, _show)
+
+
+def port_words(data: KernelData) -> list[str]:
+    return words_of(data, PORT_IP_WORDS, _show)
+
+
+SECTION = Section({KIND: "linux-bridge"}, "bridge", BridgeConfig, _observe, to_kernel,
+                  port_data, ip_words=ip_words, port_words=port_words)

@@ -10,7 +10,7 @@ from nlstate.netlink.codec import Attr, AttrSet
 from nlstate.values.base import FileModel
 from nlstate.values.types import InterfaceName
 
-from .section import ObservedLink, Section
+from .section import KernelData, ObservedLink, Resolver, Section, given
 
 KINDS = ("ipvlan", "ipvtap")
 
@@ -50,4 +50,30 @@ def _observe(link: ObservedLink) -> dict[str, Any]:
     return {k: v for k, v in section.items() if v is not None}
 
 
-SECTION = Section({"ipvlan": "ipvlan", "ipvtap": "ipvlan"}, "ipvlan", IpvlanConfig, _observe)
+MODE_NUMBERS = {name: number for number, name in MODES.items()}
+
+
+def to_kernel(section: IpvlanConfig, _: Resolver) -> KernelData:
+    """IFLA_IPVLAN_MODE and FLAGS (private/vepa; a flag left out is off when the other is
+    said); the base link is IFLA_LINK, outside the data."""
+    flags = None
+    if section.private is not None or section.vepa is not None:
+        flags = (IPVLAN_F_PRIVATE if section.private else 0) | (
+            IPVLAN_F_VEPA if section.vepa else 0)
+    return given({"mode": MODE_NUMBERS[section.mode] if section.mode else None,
+                  "flags": flags})
+
+
+# ipvlan_link_changelink() changes mode and flags; the base is fixed at creation
+def ip_words(_: IpvlanConfig, data: KernelData) -> list[str]:
+    """ip takes the flags only after a mode (mode l2 when the data has none)."""
+    if "mode" not in data and "flags" not in data:
+        return []
+    words = ["mode", MODES[data.get("mode", IPVLAN_MODE_L2)]]
+    if "flags" in data:
+        words.append(FLAGS.get(data["flags"], "bridge"))
+    return words
+
+
+SECTION = Section({"ipvlan": "ipvlan", "ipvtap": "ipvlan"}, "ipvlan", IpvlanConfig, _observe,
+                  to_kernel, base_link=True, immutable=("base-iface",), ip_words=ip_words)

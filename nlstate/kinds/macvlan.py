@@ -13,7 +13,7 @@ from nlstate.netlink.codec import Attr, AttrSet
 from nlstate.values.base import FileModel
 from nlstate.values.types import InterfaceName
 
-from .section import ObservedLink, Section
+from .section import KernelData, ObservedLink, Resolver, Section, given
 
 KINDS = ("macvlan", "macvtap")
 
@@ -75,5 +75,40 @@ def _observe(link: ObservedLink) -> dict[str, Any]:
     return {k: v for k, v in section.items() if v is not None}
 
 
-MACVLAN_SECTION = Section({"macvlan": "mac-vlan"}, "mac-vlan", MacvlanConfig, _observe)
-MACVTAP_SECTION = Section({"macvtap": "mac-vtap"}, "mac-vtap", MacvlanConfig, _observe)
+MODE_NUMBERS = {name: number for number, name in MODES.items()}
+
+
+def to_kernel(section: MacvlanConfig, _: Resolver) -> KernelData:
+    """IFLA_MACVLAN_MODE and FLAGS (NOPROMISC when promiscuous is false); the base link is
+    IFLA_LINK, outside the data."""
+    promiscuous = section.promiscuous
+    return given({
+        "mode": MODE_NUMBERS[section.mode] if section.mode else None,
+        "flags": None if promiscuous is None else 0 if promiscuous else MACVLAN_FLAG_NOPROMISC,
+    })
+
+
+def ip_words(_: MacvlanConfig, data: KernelData) -> list[str]:
+    words = ["mode", MODES[data["mode"]]] if "mode" in data else []
+    if data.get("flags"):
+        words.append("nopromisc")
+    return words
+
+
+def refused(have: MacvlanConfig | None, want: MacvlanConfig) -> list[str]:
+    """macvlan_changelink() refuses a mode change into or out of passthru (EINVAL, no
+    message)."""
+    if have is None or want.mode is None or want.mode == have.mode:
+        return []
+    return ["mode"] if "passthru" in (want.mode, have.mode) else []
+
+
+# macvlan_changelink() changes mode and flags; IFLA_LINK of an existing link is silently
+# ignored: the base is fixed at creation.
+_IMMUTABLE = ("base-iface",)
+MACVLAN_SECTION = Section({"macvlan": "mac-vlan"}, "mac-vlan", MacvlanConfig, _observe,
+                          to_kernel, base_link=True, immutable=_IMMUTABLE, refused=refused,
+                          ip_words=ip_words)
+MACVTAP_SECTION = Section({"macvtap": "mac-vtap"}, "mac-vtap", MacvlanConfig, _observe,
+                          to_kernel, base_link=True, immutable=_IMMUTABLE, refused=refused,
+                          ip_words=ip_words)

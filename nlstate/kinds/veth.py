@@ -18,7 +18,7 @@ from nlstate.rtnl.link import IFINFOMSG, LINK_ATTRS
 from nlstate.values.base import FileModel
 from nlstate.values.types import InterfaceName
 
-from .section import ObservedLink, Section
+from .section import KernelData, ObservedLink, Resolver, Section
 
 KIND = "veth"
 
@@ -51,4 +51,15 @@ def _observe(link: ObservedLink) -> dict[str, Any]:
     return {"peer": peer} if peer else {}
 
 
-SECTION = Section({KIND: "veth"}, "veth", VethConfig, _observe)
+def to_kernel(section: VethConfig, _: Resolver) -> KernelData:
+    """VETH_INFO_PEER: the peer as a link description (its name; the kernel does the rest)."""
+    return {"peer": {"header": {}, "attrs": {"ifname": section.peer}}}
+
+
+# veth has no changelink: the peer is chosen once, on creation
+def ip_words(section: VethConfig, _: KernelData) -> list[str]:
+    return ["peer", "name", section.peer]
+
+
+SECTION = Section({KIND: "veth"}, "veth", VethConfig, _observe, to_kernel,
+                  immutable=("peer",), changeable=False, ip_words=ip_words)

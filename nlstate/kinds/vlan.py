@@ -10,7 +10,7 @@ from nlstate.netlink.codec import Attr, AttrSet, Member, Struct
 from nlstate.values.base import FileModel
 from nlstate.values.types import InterfaceName, VlanId
 
-from .section import ObservedLink, Section
+from .section import KernelData, ObservedLink, Resolver, Section, given, words_of
 
 KIND = "vlan"
 
@@ -72,4 +72,21 @@ def _observe(link: ObservedLink) -> dict[str, Any]:
     return {k: v for k, v in section.items() if v is not None}
 
 
-SECTION = Section({KIND: "vlan"}, "vlan", VlanConfig, _observe)
+PROTOCOL_NUMBERS = {name: number for number, name in PROTOCOLS.items()}
+
+
+def to_kernel(section: VlanConfig, _: Resolver) -> KernelData:
+    """IFLA_VLAN_ID and PROTOCOL; the base link is IFLA_LINK, outside the data."""
+    protocol = section.protocol
+    return given({"id": section.id,
+                  "protocol": PROTOCOL_NUMBERS[protocol] if protocol else None})
+
+
+# vlan_changelink() changes only flags and QoS maps: id, protocol and base stay as created
+def ip_words(_: VlanConfig, data: KernelData) -> list[str]:
+    return words_of(data, {"protocol": "protocol", "id": "id"},
+                    lambda key, value: PROTOCOLS[value] if key == "protocol" else str(value))
+
+
+SECTION = Section({KIND: "vlan"}, "vlan", VlanConfig, _observe, to_kernel, base_link=True,
+                  immutable=("base-iface", "id", "protocol"), ip_words=ip_words)

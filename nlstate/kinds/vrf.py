@@ -11,7 +11,7 @@ from nlstate.netlink.codec import Attr, AttrSet
 from nlstate.values.base import FileModel
 from nlstate.values.types import InterfaceName, TableId
 
-from .section import ObservedLink, Section
+from .section import KernelData, ObservedLink, Resolver, Section
 
 KIND = "vrf"
 
@@ -37,4 +37,19 @@ def _observe(link: ObservedLink) -> dict[str, Any]:
     return {"route-table-id": link.data.get("table"), "port": [p.name for p in link.ports]}
 
 
-SECTION = Section({KIND: "vrf"}, "vrf", VrfConfig, _observe)
+def to_kernel(section: VrfConfig, _: Resolver) -> KernelData:
+    return {"table": section.route_table_id}
+
+
+def port_data(section: VrfConfig) -> dict[str, KernelData] | None:
+    """A VRF's ports have no settings (IFLA_VRF_PORT_TABLE is reported, not set)."""
+    return None if section.port is None else {name: {} for name in section.port}
+
+
+# vrf has no changelink: the table is chosen once, on creation
+def ip_words(_: VrfConfig, data: KernelData) -> list[str]:
+    return ["table", str(data["table"])] if "table" in data else []
+
+
+SECTION = Section({KIND: "vrf"}, "vrf", VrfConfig, _observe, to_kernel, port_data,
+                  immutable=("route-table-id",), changeable=False, ip_words=ip_words)

@@ -7,6 +7,7 @@ gbp, remcsum-nopartial, gpe and ttl-inherit are flags (present = on).
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Any
 
 from pydantic import Field, model_validator
@@ -17,7 +18,7 @@ from nlstate.values.base import FileModel
 from nlstate.values.errors import Finding, check
 from nlstate.values.types import U16, InterfaceName, IPAddress
 
-from .section import ObservedLink, Section, flag
+from .section import KernelData, ObservedLink, Resolver, Section, flag, given, u8_flag
 
 KIND = "vxlan"
 
@@ -104,4 +105,58 @@ def _observe(link: ObservedLink) -> dict[str, Any]:
     return {k: v for k, v in section.items() if v is not None}
 
 
-SECTION = Section({KIND: "vxlan"}, "vxlan", VxlanConfig, _observe)
+def to_kernel(section: VxlanConfig, resolve: Resolver) -> KernelData:
+    """IFLA_VXLAN_*: the remote (unicast or multicast) is IFLA_VXLAN_GROUP(6), as iproute2
+    sends `remote` and `group` alike."""
+    six = any(a is not None and ":" in a for a in (section.local, section.remote))
+    base = section.base_iface
+    return given({
+        "id": section.id,
+        "link": resolve(base) if base is not None else None,
+        "local6" if six else "local": section.local,
+        "group6" if six else "group": section.remote,
+        "port": section.destination_port,
+        "learning": u8_flag(section.learning),
+    })
+
+
+def ip_words(section: VxlanConfig, data: KernelData) -> list[str]:
+    words: list[str] = []
+    for key, value in data.items():
+        if key == "link":
+            words += ["dev", str(section.base_iface)]
+        elif key in ("group", "group6"):
+            multicast = ipaddress.ip_address(str(value)).is_multicast
+            words += ["group" if multicast else "remote", str(value)]
+        elif key in ("local", "local6"):
+            words += ["local", str(value)]
+        elif key == "port":
+            words += ["dstport", str(value)]
+        elif key == "learning":
+            words.append("learning" if value else "nolearning")
+        else:
+            words += [str(key), str(value)]  # id
+    return words
+
+
+def _six(section: VxlanConfig) -> bool | None:
+    """Whether the tunnel runs over IPv6 (None: the section says no address)."""
+    said = [a for a in (section.local, section.remote) if a is not None]
+    return ":" in said[0] if said else None
+
+
+def refused(have: VxlanConfig | None, want: VxlanConfig) -> list[str]:
+    """vxlan_nl2conf() refuses to move a tunnel to the other family (EOPNOTSUPP "New local
+    address family does not match old", "New group address family does not match old
+    group"); a tunnel created without addresses is IPv4."""
+    wanted = _six(want)
+    if have is None or wanted is None or wanted == bool(_six(have)):
+        return []
+    return [key for key, value in (("local", want.local), ("remote", want.remote))
+            if value is not None]
+
+
+# vxlan_nl2conf() refuses on changelink: "Cannot change VNI", "Cannot change port" (both
+# EOPNOTSUPP); local, remote (in their family), base-iface and learning change in place.
+SECTION = Section({KIND: "vxlan"}, "vxlan", VxlanConfig, _observe, to_kernel,
+                  immutable=("id", "destination-port"), refused=refused, ip_words=ip_words)

@@ -1,8 +1,9 @@
-"""Records -> netlink requests: the inverse of observe, for routes, rules, neighbours and
-nexthops. Each type has `<type>_request(action, record(s), names)` (the Request that creates,
-replaces or deletes it), `<type>_command(action, ...)` (the equivalent `ip` command, for
-people) and `<type>_key(record)` (its identity, defaults filled as observe reports them).
-`names` maps interface names to ifindex; a name it lacks raises UnknownInterfaceError.
+"""Desired objects -> netlink requests: the inverse of observe. Links and addresses are in
+.links and .addresses; routes, rules, neighbours and nexthops here. Each type has
+`<type>_request(action, record(s), names)` (the Request that creates, replaces or deletes
+it), `<type>_command(action, ...)` (the equivalent `ip` command, for people) and
+`<type>_key(record)` (its identity, defaults filled as observe reports them). `names` maps
+interface names to ifindex; a name it lacks raises UnknownInterfaceError.
 """
 
 from __future__ import annotations
