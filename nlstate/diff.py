@@ -69,6 +69,8 @@ def _diff_type(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
                     f"{kind.label(records)} is listed and also removed by the absent entry "
                     f"{selector.describe()}")
         before = present.get(key)
+        if before == records:  # the common case (a file made from `show`): nothing to compare
+            continue
         if before is None:
             result.changes.append(Change("create", kind.section, key, (), tuple(records),
                                          reason="listed in the file, not in the kernel"))
@@ -93,6 +95,13 @@ def _merge(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
            ) -> tuple[tuple[Any, ...], tuple[str, ...]]:
     """The records the object should have (the file's values over the kernel's, hop by hop)
     and the names of the fields that differ."""
+    if len(desired) == 1 and len(current) == 1 and _matching_hop(kind, desired[0], current):
+        record, base = desired[0], current[0]  # one hop, the same: compare field by field
+        differing = tuple(name for name, value, have in zip(record._fields, record, base,
+                                                             strict=True)
+                          if value is not None and value != have)
+        if not differing:
+            return (base,), ()
     after = []
     changed: list[str] = []
     unmatched = list(current)

@@ -45,6 +45,9 @@ class RecordType:
     hop_fields: tuple[str, ...] = ()  # identity of one record within an object
     kernel_owned: Callable[[Any], bool] = lambda record: False
     replaceable: bool = True  # else an update is a delete and a create
+    # objects that refer to others of this type (nexthop groups to their members) have a
+    # higher tier: created after, deleted before
+    tier: Callable[[Any], int] = lambda record: 0
 
     def records(self, state: State) -> list[Any]:
         records: list[Any] = getattr(state, self.attribute)
@@ -84,6 +87,7 @@ NEIGHBORS = RecordType(
 NEXTHOPS = RecordType(
     "nexthops", "nexthops", nexthop_key,
     lambda action, records, names: nexthop_request(action, records[0], names),
-    lambda action, records: nexthop_command(action, records[0]))
+    lambda action, records: nexthop_command(action, records[0]),
+    tier=lambda nexthop: 1 if nexthop.group else 0)
 
 RECORD_TYPES: tuple[RecordType, ...] = (NEXTHOPS, ROUTES, RULES, NEIGHBORS)

@@ -116,12 +116,10 @@ def _create_step(kind: RecordType, change: Change) -> Step:
 
 
 def _ordered(kind: RecordType, steps: Sequence[Step], *, groups_first: bool) -> list[Step]:
-    """Nexthop groups refer to their members: create members first, delete groups first."""
-    if kind is not NEXTHOPS:
-        return list(steps)
-    groups = [s for s in steps if s.records and getattr(s.records[0], "group", None)]
-    singles = [s for s in steps if s not in groups]
-    return groups + singles if groups_first else singles + groups
+    """Within a type, objects that refer to others of it (higher tier) are created after and
+    deleted before them; otherwise the diff's order stays (sorted() is stable)."""
+    sign = -1 if groups_first else 1
+    return sorted(steps, key=lambda step: sign * kind.tier(step.records[0]))
 
 
 def fingerprint(state: State) -> str:

@@ -11,11 +11,14 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from nlstate import rtnl
+from nlstate.netlink import Request
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("NLSTATE_SHARED", REPO.parent / "shared"))
@@ -42,6 +45,18 @@ class Netns:
     def ip_json(self, *args: str) -> Any:
         out = self.ip("-j", *args).stdout
         return json.loads(out) if out.strip() else []
+
+    def ifindexes(self) -> dict[str, int]:
+        """Interface name -> index, as ip -j reports them."""
+        return {link["ifname"]: link["ifindex"] for link in self.ip_json("link", "show")}
+
+    def send(self, requests: Sequence[Request]) -> None:
+        """Send netlink requests (ACK each) and fail naming every request the kernel refused."""
+        with rtnl.open_socket(self.name) as sock:
+            result = sock.batch(requests, ack="each")
+        failures = [f"{requests[i].describe()}: {result.errors[i]}" for i in result.failed]
+        assert not failures, "\n".join(failures)
+        assert result.ok
 
     def batch(self, commands: str) -> None:
         """Run many `ip` commands in one process (ip -batch)."""

@@ -13,15 +13,12 @@ from nlstate.rtnl.link import LINKINFO_DATA, LINKINFO_SLAVE_DATA
 from . import bond, bridge, dummy, gre, ifb, ipvlan, macvlan, tun, veth, vlan, vrf, vxlan, wireguard
 from .section import Section
 
-KINDS: dict[str, AttrSet] = {}
-PORT_KINDS: dict[str, AttrSet] = {}
-
 
 def register(kind: str, data: AttrSet, port_data: AttrSet | None = None) -> None:
     """Make links of `kind` (and ports whose controller is of `kind`) decode with these sets."""
-    KINDS[kind] = LINKINFO_DATA.sets[kind] = data
+    LINKINFO_DATA.sets[kind] = data
     if port_data is not None:
-        PORT_KINDS[kind] = LINKINFO_SLAVE_DATA.sets[kind] = port_data
+        LINKINFO_SLAVE_DATA.sets[kind] = port_data
 
 
 register(veth.KIND, veth.DATA)

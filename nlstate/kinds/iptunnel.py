@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from nlstate.values import canonical
+from nlstate.values import addresses
 from nlstate.values.base import FileModel
 from nlstate.values.errors import Finding, check
 from nlstate.values.types import U8, U32, InterfaceName, IPAddress
@@ -58,7 +58,7 @@ class IpTunnelConfig(FileModel):
             Finding((key,), f"{key} {value} is not an {family} address, which mode {self.mode} "
                     f"needs for the outer packets", value)
             for key, value in (("local", self.local), ("remote", self.remote))
-            if value is not None and canonical.is_ipv6(value) != (family == "ipv6")
+            if value is not None and addresses.is_ipv6(value) != (family == "ipv6")
         ]
         if family == "ipv4":
             findings += [

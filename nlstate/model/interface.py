@@ -21,7 +21,7 @@ from nlstate.kinds.veth import VethConfig
 from nlstate.kinds.vlan import VlanConfig
 from nlstate.kinds.vrf import VrfConfig
 from nlstate.kinds.vxlan import VxlanConfig
-from nlstate.values import canonical
+from nlstate.values import addresses
 from nlstate.values.base import FileModel
 from nlstate.values.errors import Finding, Loc, check
 from nlstate.values.types import Absent, AltName, InterfaceName, IPAddress, MacAddress, Mtu
@@ -58,12 +58,12 @@ class AddressEntry(FileModel):
     @model_validator(mode="after")
     def _prefix_fits_family(self) -> AddressEntry:
         findings: list[Finding] = []
-        limit = 128 if canonical.is_ipv6(self.ip) else 32
+        limit = 128 if addresses.is_ipv6(self.ip) else 32
         if self.prefix_length > limit:
             findings.append(Finding(
                 ("prefix-length",), f"prefix-length {self.prefix_length} is too long for "
                 f"{self.ip} (at most {limit})", self.prefix_length))
-        if self.peer is not None and canonical.is_ipv6(self.peer) != (limit == 128):
+        if self.peer is not None and addresses.is_ipv6(self.peer) != (limit == 128):
             findings.append(Finding(("peer",), f"peer {self.peer} and ip {self.ip} are of "
                                     "different families; give a peer of the same family",
                                     self.peer))
@@ -232,12 +232,12 @@ class Interface(InterfaceBase):
             yield from _address_problems(key, config.address or [], v6)
 
 
-def _address_problems(key: str, addresses: list[AddressEntry], v6: bool,
+def _address_problems(key: str, entries: list[AddressEntry], v6: bool,
                       ) -> Iterator[Finding]:
     seen: set[str] = set()
-    for index, entry in enumerate(addresses):
+    for index, entry in enumerate(entries):
         loc = (key, "address", index, "ip")
-        if canonical.is_ipv6(entry.ip) != v6:
+        if addresses.is_ipv6(entry.ip) != v6:
             other = "ipv4" if v6 else "ipv6"
             yield Finding(loc, f"{entry.ip} is not an {key} address; put it under {other}",
                           entry.ip)

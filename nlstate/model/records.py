@@ -40,6 +40,11 @@ class Route(NamedTuple):
     congctl: str | None = None
 
 
+# Route fields carried in RTA_METRICS as u32 (quickack and congctl are handled apart)
+ROUTE_METRIC_FIELDS = ("mtu", "advmss", "cwnd", "initcwnd", "initrwnd", "hoplimit", "window",
+                       "rtt", "rttvar", "ssthresh", "reordering")
+
+
 class RouteRule(NamedTuple):
     family: str | None = None  # ipv4 | ipv6
     priority: int | None = None

@@ -12,7 +12,7 @@ from nlstate.kinds.section import ObservedLink, ObservedPort
 from nlstate.netlink.message import Message
 from nlstate.rtnl.addr import IFA_F_NOPREFIXROUTE
 from nlstate.rtnl.link import IFF_UP
-from nlstate.values import canonical
+from nlstate.values import addresses
 
 ARPHRD_ETHER = 1
 ARPHRD_LOOPBACK = 772
@@ -127,7 +127,7 @@ def interface_document(view: LinkView, views: dict[int, LinkView], names: dict[i
     if "mtu" in attrs:
         doc["mtu"] = attrs["mtu"]
     if attrs.get("address") and view.link_type in (ARPHRD_ETHER, ARPHRD_LOOPBACK):
-        doc["mac-address"] = canonical.mac_address(attrs["address"])
+        doc["mac-address"] = addresses.mac_address(attrs["address"])
     if attrs.get("master"):
         doc["controller"] = names.get(attrs["master"], str(attrs["master"]))
     if attrs.get("ifalias"):

@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
 from nlstate.model.records import Neighbor, Nexthop, NexthopMember, RouteRule
+from nlstate.model.rules import RuleAction
 from nlstate.netlink import KernelError, NetlinkSocket
 from nlstate.rtnl import build_request
 from nlstate.rtnl import consts as rc
-from nlstate.values import canonical
+from nlstate.rtnl.neigh import NTF_PROXY, NTF_ROUTER, NUD_PERMANENT, NUD_STATES
+from nlstate.rtnl.nexthop import GROUP_TYPES, NEXTHOP_GRP_TYPE_MPATH
+from nlstate.rtnl.rule import FIB_RULE_INVERT, FR_ACTIONS
+from nlstate.values import addresses, canonical
 
-FAMILIES: dict[int, str] = {socket.AF_INET: "ipv4", socket.AF_INET6: "ipv6"}
-ANY_ADDRESS: dict[int, str] = {socket.AF_INET: "0.0.0.0", socket.AF_INET6: "::"}
-
-# fib_rule_hdr.action (FR_ACT_*); to-table is a plain lookup (None)
-RULE_ACTIONS = {2: "goto", 3: "nop", 6: "blackhole", 7: "unreachable", 8: "prohibit"}
-FIB_RULE_INVERT = 0x2
-
-NUD_STATES = {0x01: "incomplete", 0x02: "reachable", 0x04: "stale", 0x08: "delay",
-              0x10: "probe", 0x20: "failed", 0x40: "noarp", 0x80: "permanent"}
-NTF_PROXY = 0x08
-NTF_ROUTER = 0x80
-NEXTHOP_GROUP_TYPES = {0: None, 1: "resilient"}
-RTNH_F_ONLINK = 4
+FAMILIES = rc.FAMILY_NAMES
+ANY_ADDRESS = rc.ANY_ADDRESS
+# the file's actions; a plain table lookup (FR_ACT_TO_TBL) is said by leaving the action out
+RULE_ACTIONS = {number: name for number, name in FR_ACTIONS.items()
+                if name in get_args(RuleAction)}
 
 
 def _prefix(family: int, address: str | None, length: int) -> str | None:
@@ -99,8 +95,8 @@ def dump_neighbors(sock: NetlinkSocket, family: int, names: Mapping[int, str],
         neighbors.append(Neighbor(
             destination=a["dst"],
             interface=names.get(index, str(index)),
-            link_layer_address=canonical.mac_address(lladdr) if lladdr else None,
-            state=None if state == 0x80 else NUD_STATES.get(state, "none"),
+            link_layer_address=addresses.mac_address(lladdr) if lladdr else None,
+            state=None if state == NUD_PERMANENT else NUD_STATES.get(state, "none"),
             router=True if flags & NTF_ROUTER else None,
             proxy=True if flags & NTF_PROXY else None,
         ))
@@ -131,9 +127,14 @@ def _nexthop(header: Mapping[str, int], a: Mapping[str | int, Any],
         next_hop_address=a.get("gateway"),
         next_hop_interface=names.get(oif, str(oif)) if oif else None,
         blackhole=True if a.get("blackhole") else None,
-        onlink=True if header["nh-flags"] & RTNH_F_ONLINK else None,
+        onlink=True if header["nh-flags"] & rc.RTNH_F_ONLINK else None,
         group=tuple(NexthopMember(g["id"], g["weight"]) for g in group) if group else None,
-        group_type=NEXTHOP_GROUP_TYPES.get(a.get("group-type", 0)) if group else None,
+        group_type=_group_type(a.get("group-type", 0)) if group else None,
         fdb=True if a.get("fdb") else None,
         protocol=canonical.protocol_name(header["nh-protocol"]),
     )
+
+
+def _group_type(number: int) -> str | None:
+    """mpath (hash-threshold), the kernel's default, is said by leaving the type out."""
+    return None if number == NEXTHOP_GRP_TYPE_MPATH else GROUP_TYPES.get(number, str(number))

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from itertools import repeat
 from typing import Any
 
-from nlstate.model.records import Route
+from nlstate.model.records import ROUTE_METRIC_FIELDS, Route
 from nlstate.netlink.consts import NLA_TYPE_MASK
 from nlstate.netlink.errors import DecodeError
 from nlstate.netlink.message import Frame
@@ -32,10 +32,9 @@ RTA_METRICS, RTA_MULTIPATH, RTA_TABLE, RTA_VIA, RTA_NH_ID = 8, 9, 15, 18, 30
 _PROTOCOLS = [canonical.protocol_name(n) for n in range(256)]
 _TYPES = [rc.ROUTE_TYPES.get(n, str(n)) for n in range(256)]
 _SCOPES = [rc.SCOPES.get(n, str(n)) for n in range(256)]
-_ANY = {socket.AF_INET: "0.0.0.0", socket.AF_INET6: "::"}
+_ANY = rc.ANY_ADDRESS
 _SUFFIX = [f"/{n}" for n in range(256)]
-_METRIC_FIELDS = ("mtu", "advmss", "cwnd", "initcwnd", "initrwnd", "hoplimit", "window", "rtt",
-                  "rttvar", "ssthresh", "reordering")
+_METRIC_FIELDS = ROUTE_METRIC_FIELDS
 
 
 class _Layout:

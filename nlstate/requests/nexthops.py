@@ -16,7 +16,7 @@ from .common import IP_VERBS, NEW_FLAGS, Action, RequestError, family_of, ifinde
 
 __all__ = ["nexthop_command", "nexthop_key", "nexthop_request"]
 
-FAMILIES = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
+FAMILIES = rc.FAMILY_NUMBERS
 GROUP_TYPE_NUMBERS = {name: number for number, name in GROUP_TYPES.items()}
 # A resilient group needs its bucket count on creation ("Number of buckets not specified for
 # nexthop group insertion"), and it cannot change afterwards; the record has no field for it.

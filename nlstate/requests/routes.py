@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from nlstate.model.records import Route
+from nlstate.model.records import ROUTE_METRIC_FIELDS, Route
 from nlstate.netlink.message import Request
 from nlstate.rtnl import build_request
 from nlstate.rtnl import consts as rc
@@ -37,8 +37,7 @@ IPV6_METRIC = 1024  # IP6_RT_PRIO_USER: what IPv6 makes of a missing (or 0) RTA_
 REJECT_TYPES = frozenset({"blackhole", "unreachable", "prohibit", "throw"})
 # types that `ip route add` puts in the local table unless told otherwise (nlstate: main)
 LOCAL_TABLE_TYPES = frozenset({"local", "broadcast", "anycast", "nat"})
-METRIC_FIELDS = ("mtu", "advmss", "cwnd", "initcwnd", "initrwnd", "hoplimit", "window", "rtt",
-                 "rttvar", "ssthresh", "reordering")
+METRIC_FIELDS = ROUTE_METRIC_FIELDS
 _METRIC_VALUES = attrgetter(*METRIC_FIELDS)
 HOP_FIELDS = frozenset({"next_hop_interface", "next_hop_address", "weight", "onlink"})
 ROUTE_FIELDS = tuple(f for f in Route._fields if f not in HOP_FIELDS)
@@ -59,12 +58,17 @@ def route_key(route: Route) -> RouteKey:
     metric 0 for IPv4 and 1024 for IPv6 when the record says none."""
     if route.destination is None:
         raise RequestError("a route without destination (an absent wildcard) has no key")
-    family = family_of(route.destination)
+    destination = route.destination
     metric = route.metric or 0
-    if family == socket.AF_INET6 and metric == 0:
-        metric = IPV6_METRIC
+    if ":" in destination:
+        family = socket.AF_INET6
+        metric = metric or IPV6_METRIC
+    else:
+        family = socket.AF_INET
     table = route.table_id if route.table_id is not None else rc.RT_TABLE_MAIN
-    return RouteKey(family, table, route.destination, route.tos or 0, metric)
+    # tuple.__new__: RouteKey without its Python-level __new__ (called for every route twice
+    # per diff)
+    return tuple.__new__(RouteKey, (family, table, destination, route.tos or 0, metric))
 
 
 def group_routes(routes: Iterable[Route]) -> dict[RouteKey, list[Route]]:

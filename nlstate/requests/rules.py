@@ -6,7 +6,6 @@ interfaces (FRA_IIFNAME/FRA_OIFNAME), so they need no ifindex.
 
 from __future__ import annotations
 
-import socket
 from typing import Any, Literal
 
 from nlstate.model.records import RouteRule
@@ -20,7 +19,7 @@ from .common import IP_VERBS, NEW_FLAGS, RequestError, protocol_number, split_pr
 __all__ = ["RuleAction", "rule_command", "rule_key", "rule_request"]
 
 RuleAction = Literal["create", "delete"]
-FAMILIES = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
+FAMILIES = rc.FAMILY_NUMBERS
 ACTION_NUMBERS = {name: number for number, name in FR_ACTIONS.items()}
 NO_MASK = 0xFFFFFFFF  # the mask the kernel gives a fwmark that came without one
 

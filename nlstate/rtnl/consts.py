@@ -12,6 +12,10 @@ AF_INET = socket.AF_INET
 AF_INET6 = socket.AF_INET6
 AF_BRIDGE = 7
 AF_MPLS = 28
+FAMILY_NAMES: dict[int, str] = {AF_INET: "ipv4", AF_INET6: "ipv6"}  # the state file's words
+FAMILY_NUMBERS: dict[str, int] = {name: number for number, name in FAMILY_NAMES.items()}
+# what a route or rule without RTA_DST / FRA_DST covers
+ANY_ADDRESS: dict[int, str] = {AF_INET: "0.0.0.0", AF_INET6: "::"}
 
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_SETLINK = 16, 17, 18, 19
 RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22

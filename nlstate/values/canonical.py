@@ -1,5 +1,4 @@
-"""Canonical text forms, so that equal things compare equal: compressed IPv6, network
-prefixes without host bits, upper-case MAC addresses, named tables and protocols."""
+"""Canonical forms of protocols and scopes (addresses: nlstate.values.addresses)."""
 
 from __future__ import annotations
 
@@ -7,12 +6,7 @@ import socket
 
 from nlstate.rtnl import consts as rc
 
-from .addresses import ip_address, ip_prefix, is_ipv6, mac_address
-
-__all__ = [
-    "default_scope", "ip_address", "ip_prefix", "is_ipv6", "mac_address", "protocol_name",
-    "protocol_number",
-]  # fmt: skip
+__all__ = ["default_scope", "protocol_name", "protocol_number"]
 
 PROTOCOL_NUMBERS = {name: number for number, name in rc.ROUTE_PROTOCOLS.items()}
 SCOPE_NUMBERS = {name: number for number, name in rc.SCOPES.items()}

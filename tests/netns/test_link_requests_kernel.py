@@ -8,14 +8,13 @@ from __future__ import annotations
 import errno
 import os
 import shlex
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from nlstate import rtnl
 from nlstate.model.interface import AddressEntry, Interface
-from nlstate.netlink import KernelError, Request
+from nlstate.netlink import KernelError
 from nlstate.observe import observe
 from nlstate.requests.addresses import address_recreate_fields, address_request
 from nlstate.requests.links import (
@@ -39,22 +38,11 @@ def _iface(doc: dict[str, Any]) -> Interface:
     return Interface.model_validate(doc)
 
 
-def _names(ns: Netns) -> dict[str, int]:
-    return {link["ifname"]: link["ifindex"] for link in ns.ip_json("link", "show")}
-
-
-def _send(ns: Netns, requests: Sequence[Request]) -> None:
-    with rtnl.open_socket(ns.name) as sock:
-        result = sock.batch(requests, ack="each")
-    failures = [f"{requests[i].describe()}: {result.errors[i]}" for i in result.failed]
-    assert not failures, "\n".join(failures)
-
-
 def _create_or_skip(ns: Netns, iface: Interface) -> None:
     """Create the link; skip with the kernel's words if it lacks the kind (only then)."""
     with rtnl.open_socket(ns.name) as sock:
         try:
-            sock.request(link_create(iface, _names(ns))[0])
+            sock.request(link_create(iface, ns.ifindexes())[0])
         except KernelError as err:
             if err.errno != errno.EOPNOTSUPP or os.environ.get("NLSTATE_REQUIRE_ALL_KINDS"):
                 raise
@@ -89,8 +77,8 @@ def _link(ns: Netns, name: str) -> Any:
 
 
 def _veth(ns: Netns, name: str = "v0", peer: str = "v1") -> None:
-    _send(ns, link_create(_iface({"name": name, "type": "veth", "veth": {"peer": peer}}),
-                          _names(ns)))
+    ns.send(link_create(_iface({"name": name, "type": "veth", "veth": {"peer": peer}}),
+                          ns.ifindexes()))
 
 
 # ------------------------------------------------------------------ create, per kind
@@ -121,7 +109,7 @@ KERNEL_KINDS: list[dict[str, Any]] = [
 def test_create_kind(netns: Netns, doc: dict[str, Any]) -> None:
     _veth(netns, "base0", "base1")
     desired = _iface(doc)
-    _send(netns, link_create(desired, _names(netns)))
+    netns.send(link_create(desired, netns.ifindexes()))
     found = _assert_matches(netns, desired)
     seen = _link(netns, desired.name)
     assert seen["linkinfo"]["info_kind"] == {"mac-vlan": "macvlan", "mac-vtap": "macvtap",
@@ -134,14 +122,14 @@ def test_create_kind(netns: Netns, doc: dict[str, Any]) -> None:
         assert seen["ifalias"] == doc["description"]
     if "mac-address" in doc:
         assert seen["address"] == doc["mac-address"].lower()
-    _send(netns, link_delete(desired.name, _names(netns)))
-    assert desired.name not in _names(netns)
+    netns.send(link_delete(desired.name, netns.ifindexes()))
+    assert desired.name not in netns.ifindexes()
 
 
 def test_ip_agrees_on_kind_options(netns: Netns) -> None:
     _veth(netns, "base0", "base1")
     for doc in KERNEL_KINDS[1:3]:
-        _send(netns, link_create(_iface(doc), _names(netns)))
+        netns.send(link_create(_iface(doc), netns.ifindexes()))
     bridge = _link(netns, "br0")["linkinfo"]["info_data"]
     assert (bridge["stp_state"], bridge["forward_delay"], bridge["hello_time"],
             bridge["max_age"], bridge["priority"], bridge["ageing_time"]) == (
@@ -171,7 +159,7 @@ def test_create_kind_the_kernel_may_lack(netns: Netns, doc: dict[str, Any]) -> N
     desired = _iface(doc)
     _create_or_skip(netns, desired)
     _assert_matches(netns, desired)
-    _send(netns, link_delete(desired.name, _names(netns)))
+    netns.send(link_delete(desired.name, netns.ifindexes()))
 
 
 # ------------------------------------------------------------------ change in place
@@ -182,22 +170,22 @@ def test_change_common_attributes(netns: Netns) -> None:
     desired = _iface({"name": "v0", "mtu": 1280, "mac-address": "02:00:00:00:00:aa",
                       "description": "changed", "state": "up",
                       "accept-all-mac-addresses": True})
-    requests = link_change(current, desired, _names(netns))
+    requests = link_change(current, desired, netns.ifindexes())
     assert len(requests) == 1
-    _send(netns, requests)
+    netns.send(requests)
     _assert_matches(netns, desired.model_copy(update={"accept_all_mac_addresses": None}))
     seen = _link(netns, "v0")
     assert (seen["mtu"], seen["address"], seen["ifalias"]) == (1280, "02:00:00:00:00:aa",
                                                                "changed")
     assert "UP" in seen["flags"] and "PROMISC" in seen["flags"]
     assert link_change(_observed(netns, "v0"), desired.model_copy(
-        update={"accept_all_mac_addresses": None}), _names(netns)) == []
-    _send(netns, link_change(_observed(netns, "v0"),
-                             _iface({"name": "v0", "state": "down"}), _names(netns)))
+        update={"accept_all_mac_addresses": None}), netns.ifindexes()) == []
+    netns.send(link_change(_observed(netns, "v0"),
+                             _iface({"name": "v0", "state": "down"}), netns.ifindexes()))
     assert "UP" not in _link(netns, "v0")["flags"]
-    _send(netns, link_up("v0", _names(netns)))
+    netns.send(link_up("v0", netns.ifindexes()))
     assert "UP" in _link(netns, "v0")["flags"]
-    _send(netns, link_down("v0", _names(netns)))
+    netns.send(link_down("v0", netns.ifindexes()))
     assert "UP" not in _link(netns, "v0")["flags"]
 
 
@@ -206,10 +194,10 @@ def test_change_bridge_options_ports_and_port_options(netns: Netns) -> None:
     _veth(netns, "p0", "p1")
     bridge = _iface({"name": "br0", "type": "linux-bridge", "bridge": {"options": {
         "stp": {"enabled": False}, "mac-ageing-time": 300}}})
-    _send(netns, link_create(bridge, _names(netns)))
+    netns.send(link_create(bridge, netns.ifindexes()))
     # a port enslaved by its own controller field, on an existing link
-    _send(netns, link_change(_observed(netns, "v0"),
-                             _iface({"name": "v0", "controller": "br0"}), _names(netns)))
+    netns.send(link_change(_observed(netns, "v0"),
+                             _iface({"name": "v0", "controller": "br0"}), netns.ifindexes()))
     assert _link(netns, "v0")["master"] == "br0"
 
     desired = _iface({"name": "br0", "type": "linux-bridge", "bridge": {
@@ -218,18 +206,18 @@ def test_change_bridge_options_ports_and_port_options(netns: Netns) -> None:
         "port": [{"name": "v0", "stp-path-cost": 7, "stp-priority": 9,
                   "stp-hairpin-mode": True},
                  {"name": "p0", "stp-path-cost": 11}]}})
-    requests = link_change(_observed(netns, "br0"), desired, _names(netns))
+    requests = link_change(_observed(netns, "br0"), desired, netns.ifindexes())
     # bridge options; enslave p0; then port settings of v0 and p0, each a request of its own
     assert len(requests) == 4
-    _send(netns, requests)
+    netns.send(requests)
     _assert_matches(netns, desired)
     assert _link(netns, "p0")["master"] == "br0"
     port = _link(netns, "v0")["linkinfo"]["info_slave_data"]
     assert (port["cost"], port["priority"], port["hairpin"]) == (7, 9, True)
-    assert link_change(_observed(netns, "br0"), desired, _names(netns)) == []
+    assert link_change(_observed(netns, "br0"), desired, netns.ifindexes()) == []
 
     released = _iface({"name": "br0", "bridge": {"port": [{"name": "p0"}]}})
-    _send(netns, link_change(_observed(netns, "br0"), released, _names(netns)))
+    netns.send(link_change(_observed(netns, "br0"), released, netns.ifindexes()))
     assert "master" not in _link(netns, "v0")
     assert _link(netns, "p0")["master"] == "br0"
 
@@ -238,8 +226,8 @@ def test_port_settings_with_the_enslaving_request_are_refused(netns: Netns) -> N
     """Why port settings go in a request of their own: with IFLA_MASTER they are parsed
     against the port's controller before the request, which it has none of."""
     _veth(netns)
-    _send(netns, link_create(_iface({"name": "br0", "type": "linux-bridge"}), _names(netns)))
-    names = _names(netns)
+    netns.send(link_create(_iface({"name": "br0", "type": "linux-bridge"}), netns.ifindexes()))
+    names = netns.ifindexes()
     both = build_request(rc.RTM_NEWLINK, {"ifi-index": names["v0"]}, {
         "master": names["br0"],
         "linkinfo": {"slave-kind": "bridge", "slave-data": {"cost": 5}}}, 0, "v0")
@@ -253,21 +241,21 @@ def test_port_requests_after_creating_the_controller(netns: Netns) -> None:
     _veth(netns)
     bridge = _iface({"name": "br0", "type": "linux-bridge",
                      "bridge": {"port": [{"name": "v0", "stp-path-cost": 3}]}})
-    _send(netns, link_create(bridge, _names(netns)))
-    _send(netns, port_requests(bridge, _names(netns)))
+    netns.send(link_create(bridge, netns.ifindexes()))
+    netns.send(port_requests(bridge, netns.ifindexes()))
     _assert_matches(netns, bridge)
 
 
 def test_change_vxlan_in_place_and_refusals(netns: Netns) -> None:
     _veth(netns, "base0", "base1")
     doc = KERNEL_KINDS[2]
-    _send(netns, link_create(_iface(doc), _names(netns)))
+    netns.send(link_create(_iface(doc), netns.ifindexes()))
     moved = _iface({**doc, "vxlan": {**doc["vxlan"], "local": "192.0.2.9",
                                      "remote": "198.51.100.9", "learning": True}})
-    _send(netns, link_change(_observed(netns, "vx0"), moved, _names(netns)))
+    netns.send(link_change(_observed(netns, "vx0"), moved, netns.ifindexes()))
     _assert_matches(netns, moved)
     # what immutable_changes guards against, sent anyway: the kernel's own refusals
-    index = _names(netns)["vx0"]
+    index = netns.ifindexes()["vx0"]
     for data, reason in (({"id": 99}, "Cannot change VNI"),
                          ({"port": 8472}, "Cannot change port"),
                          ({"local6": "2001:db8::1"},
@@ -285,13 +273,13 @@ def test_change_vxlan_in_place_and_refusals(netns: Netns) -> None:
 def test_change_macvlan_mode(netns: Netns) -> None:
     _veth(netns, "base0", "base1")
     doc = KERNEL_KINDS[4]
-    _send(netns, link_create(_iface(doc), _names(netns)))
+    netns.send(link_create(_iface(doc), netns.ifindexes()))
     bridged = _iface({**doc, "mac-vlan": {"base-iface": "base0", "mode": "bridge"}})
-    _send(netns, link_change(_observed(netns, "mv0"), bridged, _names(netns)))
+    netns.send(link_change(_observed(netns, "mv0"), bridged, netns.ifindexes()))
     _assert_matches(netns, bridged)
     assert _link(netns, "mv0")["linkinfo"]["info_data"]["mode"] == "bridge"
     # into passthru: immutable_changes says so; sent anyway, the kernel refuses (no message)
-    request = build_request(rc.RTM_NEWLINK, {"ifi-index": _names(netns)["mv0"]}, {
+    request = build_request(rc.RTM_NEWLINK, {"ifi-index": netns.ifindexes()["mv0"]}, {
         "linkinfo": {"kind": "macvlan", "data": {"mode": 8}}}, 0, "mv0")
     with rtnl.open_socket(netns.name) as sock, pytest.raises(KernelError) as refused:
         sock.request(request)
@@ -301,7 +289,7 @@ def test_change_macvlan_mode(netns: Netns) -> None:
 def test_veth_has_no_changelink(netns: Netns) -> None:
     """Kind data sent to a kind without changelink: the kernel's refusal."""
     _veth(netns)
-    request = build_request(rc.RTM_NEWLINK, {"ifi-index": _names(netns)["v0"]}, {
+    request = build_request(rc.RTM_NEWLINK, {"ifi-index": netns.ifindexes()["v0"]}, {
         "linkinfo": {"kind": "veth", "data": {"peer": {"header": {}, "attrs": {
             "ifname": "v9"}}}}}, 0, "v0")
     with rtnl.open_socket(netns.name) as sock, pytest.raises(KernelError) as refused:
@@ -320,8 +308,8 @@ def _addresses(ns: Netns, name: str) -> list[tuple[str, int, str | None, list[st
 
 def test_addresses_create_replace_delete(netns: Netns) -> None:
     _veth(netns)
-    _send(netns, link_up("v0", _names(netns)) + link_up("v1", _names(netns)))
-    names = _names(netns)
+    netns.send(link_up("v0", netns.ifindexes()) + link_up("v1", netns.ifindexes()))
+    names = netns.ifindexes()
     entries = [
         AddressEntry.model_validate({"ip": "192.0.2.1", "prefix-length": 24}),
         AddressEntry.model_validate({"ip": "10.9.0.1", "prefix-length": 32,
@@ -330,7 +318,7 @@ def test_addresses_create_replace_delete(netns: Netns) -> None:
         AddressEntry.model_validate({"ip": "198.51.100.1", "prefix-length": 24,
                                      "noprefixroute": True}),
     ]
-    _send(netns, [address_request("create", "v0", e, names) for e in entries])
+    netns.send([address_request("create", "v0", e, names) for e in entries])
     assert _addresses(netns, "v0") == [
         ("10.9.0.1", 32, "10.9.0.2", []),
         ("192.0.2.1", 24, "192.0.2.255", []),
@@ -348,20 +336,20 @@ def test_addresses_create_replace_delete(netns: Netns) -> None:
         changed = entry.model_copy(update={"noprefixroute": True})
         if address_recreate_fields(entry, changed):
             assert entry is entries[0]
-            _send(netns, [address_request("delete", "v0", entry, names),
+            netns.send([address_request("delete", "v0", entry, names),
                           address_request("create", "v0", changed, names)])
         else:
-            _send(netns, [address_request("replace", "v0", changed, names)])
+            netns.send([address_request("replace", "v0", changed, names)])
     assert ("192.0.2.1", 24, "192.0.2.255", ["noprefixroute"]) in _addresses(netns, "v0")
     assert ("2001:db8::1", 64, None, ["nodad", "noprefixroute"]) in _addresses(netns, "v0")
     unchanged = entries[0].model_copy(update={"noprefixroute": False})
-    _send(netns, [address_request("replace", "v0", unchanged, names)])
+    netns.send([address_request("replace", "v0", unchanged, names)])
     assert ("192.0.2.1", 24, "192.0.2.255", ["noprefixroute"]) in _addresses(netns, "v0")
     with rtnl.open_socket(netns.name) as sock, pytest.raises(KernelError) as refused:
         sock.request(address_request("create", "v0", entries[2], names))
     assert refused.value.errno == errno.EEXIST
 
-    _send(netns, [address_request("delete", "v0", e, names) for e in entries])
+    netns.send([address_request("delete", "v0", e, names) for e in entries])
     assert _addresses(netns, "v0") == []
 
 
@@ -387,7 +375,7 @@ def test_ip_commands_do_the_same(netns_pair: tuple[Netns, Netns]) -> None:
         if doc["name"] == "mp0":
             continue  # passthru must be its base link's only macvlan (EINVAL)
         desired = _iface(doc)
-        _send(ours, link_create(desired, _names(ours)))
+        ours.send(link_create(desired, ours.ifindexes()))
         for command in link_create_commands(desired):
             theirs.ip(*shlex.split(command)[1:])
     changes = [
@@ -399,7 +387,7 @@ def test_ip_commands_do_the_same(netns_pair: tuple[Netns, Netns]) -> None:
         _iface({"name": "mv0", "mac-vlan": {"base-iface": "base0", "mode": "vepa"}}),
     ]
     for desired in changes:
-        _send(ours, link_change(_observed(ours, desired.name), desired, _names(ours)))
+        ours.send(link_change(_observed(ours, desired.name), desired, ours.ifindexes()))
         for command in link_change_commands(_observed(theirs, desired.name), desired):
             theirs.ip(*shlex.split(command)[1:])
     assert _kind_documents(theirs) == _kind_documents(ours)

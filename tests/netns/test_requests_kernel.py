@@ -8,7 +8,7 @@ from __future__ import annotations
 import errno
 import shlex
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -144,15 +144,7 @@ def _setup(ns: Netns) -> dict[str, int]:
         ns.ip("addr", "add", v6, "dev", this, "nodad")
         ns.ip("link", "set", this, "up")
         ns.ip("link", "set", peer, "up")
-    return {link["ifname"]: link["ifindex"] for link in ns.ip_json("link", "show")}
-
-
-def _send(ns: Netns, requests: Sequence[Request]) -> None:
-    with rtnl.open_socket(ns.name) as sock:
-        result = sock.batch(requests, ack="each")
-    failures = [f"{requests[i].describe()}: {result.errors[i]}" for i in result.failed]
-    assert not failures, "\n".join(failures)
-    assert result.ok
+    return ns.ifindexes()
 
 
 def _create_requests(names: dict[str, int]) -> list[Request]:
@@ -317,10 +309,10 @@ def _check_all_gone(ns: Netns) -> None:
 
 def test_create_observe_delete(netns: Netns) -> None:
     names = _setup(netns)
-    _send(netns, _create_requests(names))
+    netns.send(_create_requests(names))
     assert _observed_problems(netns) == []
     _check_with_iproute2(netns)
-    _send(netns, _delete_requests(names))
+    netns.send(_delete_requests(names))
     _check_all_gone(netns)
 
 
@@ -355,13 +347,13 @@ def test_observed_records_round_trip(netns: Netns) -> None:
     routes via a group as one record per member) delete and recreate exactly: what an undo
     plan relies on."""
     names = _setup(netns)
-    _send(netns, _create_requests(names))
+    netns.send(_create_requests(names))
     before = _ours_observed(netns)
     assert len(before.routes) >= len(ROUTES) and len(before.route_rules) == len(RULES)
-    _send(netns, _requests_for(before, "delete", names))
+    netns.send(_requests_for(before, "delete", names))
     empty = _ours_observed(netns)
     assert (empty.routes, empty.route_rules, empty.neighbors, empty.nexthops) == ([], [], [], [])
-    _send(netns, _requests_for(before, "create", names))
+    netns.send(_requests_for(before, "create", names))
     after = _ours_observed(netns)
     for field in ("routes", "route_rules", "neighbors", "nexthops"):
         assert set(getattr(after, field)) == set(getattr(before, field)), field
@@ -374,7 +366,7 @@ def test_replace(netns: Netns) -> None:
     nexthops = [Nexthop(1, next_hop_address=GW4, next_hop_interface="gw0")]
     via_nexthop = [Route("10.41.0.0/16", next_hop_id=1)]
     neighbor = Neighbor("192.0.2.90", "gw0", "02:00:00:00:00:90")
-    _send(netns, [*(nexthop_request("create", nh, names) for nh in nexthops),
+    netns.send([*(nexthop_request("create", nh, names) for nh in nexthops),
                   route_request("create", route, names), route_request("create", v6, names),
                   route_request("create", via_nexthop, names),
                   neighbor_request("create", neighbor, names)])
@@ -385,7 +377,7 @@ def test_replace(netns: Netns) -> None:
               Route("2001:db8:40::/48", "e0", GW6B, weight=4)]
     new_nexthop = Nexthop(1, next_hop_address=GW4B, next_hop_interface="e0")
     new_neighbor = neighbor._replace(link_layer_address="02:00:00:00:00:91", state="noarp")
-    _send(netns, [route_request("replace", new_route, names),
+    netns.send([route_request("replace", new_route, names),
                   route_request("replace", new_v6, names),
                   nexthop_request("replace", new_nexthop, names),
                   neighbor_request("replace", new_neighbor, names)])
@@ -447,10 +439,10 @@ def test_ip_commands_do_the_same(netns_pair: tuple[Netns, Netns]) -> None:
     ours, theirs = netns_pair
     names = _setup(ours)
     _setup(theirs)
-    _send(ours, _create_requests(names))
+    ours.send(_create_requests(names))
     wide = NEXTHOPS[-1]  # weights over 256: iproute2 before 6.12 cannot say them
     assert wide.group and max(m.weight for m in wide.group) > 256
-    _send(ours, [nexthop_request("delete", wide)])
+    ours.send([nexthop_request("delete", wide)])
     commands = [
         *(nexthop_command("create", nh) for nh in NEXTHOPS if nh != wide),
         *(route_command("create", hops) for hops in group_routes(ROUTES).values()),

@@ -23,7 +23,7 @@ from nlstate.model import State, StateFile
 from nlstate.model.interface import SECTION_KEYS, SECTION_OF_TYPE, SECTIONS, Interface
 from nlstate.model.interface import InterfaceType as InterfaceTypeLiteral
 from nlstate.model.refused import ANY, REFUSALS
-from nlstate.values import canonical
+from nlstate.values import addresses
 from nlstate.values.errors import INVALID, REFUSED
 
 Loc = tuple[str | int, ...]
@@ -193,20 +193,20 @@ def test_addresses_are_canonical_as_ipaddress_says(address: Any) -> None:
     expected = str(address)
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         expected = f"::ffff:{address.ipv4_mapped}"  # inet_ntop's form, as observe reports
-    assert canonical.ip_address(text) == expected
+    assert addresses.ip_address(text) == expected
 
 
 @given(st.ip_addresses(), st.integers(0, 128))
 def test_prefixes_are_canonical_as_ipaddress_says(address: Any, length: int) -> None:
     length = min(length, address.max_prefixlen)
     network = ipaddress.ip_network(f"{address}/{length}", strict=False)
-    if isinstance(address, ipaddress.IPv6Address) and "." in canonical.ip_address(
+    if isinstance(address, ipaddress.IPv6Address) and "." in addresses.ip_address(
             str(network.network_address)):
         return  # IPv4-mapped: inet_ntop's dotted form, checked above
-    assert canonical.ip_prefix(f"{network.network_address.exploded}/{length}") == str(network)
+    assert addresses.ip_prefix(f"{network.network_address.exploded}/{length}") == str(network)
     if int(address) != int(network.network_address):
         with pytest.raises(ValueError, match="host bits set"):
-            canonical.ip_prefix(f"{address}/{length}")
+            addresses.ip_prefix(f"{address}/{length}")
 
 
 # --- address families ---------------------------------------------------------------------
