@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nlstate import __version__
@@ -55,6 +56,45 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_ERROR if failed else EXIT_OK
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    from nlstate.diff import diff
+    from nlstate.load import LoadError, load_file
+    from nlstate.observe import observe
+    from nlstate.plan import PlanError, make_plan
+
+    try:
+        desired = load_file(args.file)
+        current = (load_file(args.current) if args.current
+                   else observe(args.netns, include_kernel=False))
+    except LoadError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_ERROR
+    result = diff(desired, current, allow_recreate=args.allow_recreate)
+    if result.conflicts:
+        for conflict in result.conflicts:
+            print(f"nlstate: conflict: {conflict}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        plan = make_plan(result, current)
+    except PlanError as exc:
+        for line in str(exc).splitlines():
+            print(f"nlstate: {line}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.output == "json":
+        sys.stdout.write(json.dumps(plan.document(), indent=2) + "\n")
+        print(plan.summary(), file=sys.stderr)
+    else:
+        sys.stdout.write(plan.text(highlight=sys.stdout.isatty()))
+    if args.out:
+        saved = {**plan.document(), "file": str(args.file),
+                 "desired": Path(args.file).read_text(),
+                 "allow-recreate": args.allow_recreate, "netns": args.netns}
+        Path(args.out).write_text(json.dumps(saved, indent=2) + "\n")
+        print(f"nlstate: plan saved to {args.out}", file=sys.stderr)
+    return EXIT_CHANGES if plan.steps else EXIT_OK
+
+
 def _summary(state: State) -> str:
     counts = [(len(state.interfaces), "interface"), (len(state.routes), "route"),
               (len(state.route_rules), "rule"), (len(state.neighbors), "neighbour"),
@@ -98,6 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="check state files without touching the kernel (exit 1 if invalid)")
     validate.add_argument("files", nargs="+", metavar="FILE", help="state file (YAML or JSON)")
     validate.set_defaults(func=cmd_validate)
+
+    plan = commands.add_parser(
+        "plan", help="print the steps that would make the kernel's state the file's, "
+                     "without changing anything (exit 0: none, 2: changes, 1: error)")
+    plan.add_argument("file", metavar="FILE", help="desired state file (YAML or JSON)")
+    _add_common(plan, ("text", "json"))
+    plan.add_argument("--out", metavar="PLAN.json",
+                      help="also save the plan as JSON (for `nlstate apply --plan`)")
+    plan.add_argument("--current", metavar="STATE.yml",
+                      help="plan against this saved state (`nlstate show` output) instead "
+                           "of the kernel's: needs no privileges")
+    plan.add_argument("--allow-recreate", action="store_true",
+                      help="delete and create again the links whose changes cannot be made "
+                           "in place (else those are errors)")
+    plan.set_defaults(func=cmd_plan)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the state file")
     schema.add_argument("--markdown", action="store_true",

@@ -8,14 +8,18 @@ Semantics (nmstate's, plus nlstate's ownership policy):
   of their section matches them and no protect selector does; kernel-owned objects are
   never removed. When only some hops of a route match, only those hops go.
 - A listed object that differs from a protected one is a conflict, not a change.
+- Interfaces (links and their addresses) are diff_links' part; routes, neighbours and
+  nexthops on links that it deletes or recreates are compared as if already gone, and the
+  links that objects to create name must exist once applied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from nlstate.diff_links import AddressChange, LinkChange, diff_interfaces
 from nlstate.model import State
 from nlstate.model.state import Ownership
 from nlstate.objects import RECORD_TYPES, RecordType
@@ -37,18 +41,55 @@ class Change:
 @dataclass
 class Diff:
     changes: list[Change] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
+    links: list[LinkChange] = field(default_factory=list)
+    addresses: list[AddressChange] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # the file against ownership
+    errors: list[str] = field(default_factory=list)  # what no plan can do
 
     def __bool__(self) -> bool:
-        return bool(self.changes)
+        return bool(self.changes or self.links or self.addresses)
 
 
-def diff(desired: State, current: State) -> Diff:
-    result = Diff()
+def diff(desired: State, current: State, *, allow_recreate: bool = False) -> Diff:
+    """The changes; `allow_recreate` lets links be deleted and created again where they
+    cannot change in place (else those are errors)."""
+    interfaces = diff_interfaces(desired, current, allow_recreate)
+    result = Diff(links=interfaces.links, addresses=interfaces.addresses,
+                  errors=interfaces.errors)
     for kind in RECORD_TYPES:
         ownership = desired.ownership.get(kind.section, Ownership())
-        _diff_type(kind, kind.records(desired), kind.records(current), ownership, result)
+        present = kind.records(current)
+        taken: dict[Hashable, str] = {}  # objects on links that go: key -> the link
+        if interfaces.gone and kind.interface_fields:
+            for record in present:
+                link = next((n for n in kind.interfaces(record) if n in interfaces.gone), None)
+                if link is not None:
+                    taken[kind.key(record)] = link
+            present = [record for record in present if kind.key(record) not in taken]
+        first = len(result.changes)
+        _diff_type(kind, kind.records(desired), present, ownership, result)
+        for index in range(first, len(result.changes)) if taken else ():
+            change = result.changes[index]
+            if change.key in taken:
+                result.changes[index] = replace(
+                    change, reason=f"listed in the file; it goes with link {taken[change.key]}"
+                                   ", which is deleted or recreated")
+        if current.interfaces:  # a saved state without interfaces says nothing of links
+            _check_interfaces(kind, result.changes[first:], interfaces.known, result)
     return result
+
+
+def _check_interfaces(kind: RecordType, changes: Sequence[Change], known: set[str],
+                      result: Diff) -> None:
+    if not kind.interface_fields:
+        return
+    for change in changes:
+        for record in change.after:
+            missing = [name for name in kind.interfaces(record) if name not in known]
+            if missing:
+                result.errors.append(f"{kind.label(change.after)}: no link {missing[0]} in "
+                                     "the kernel, and the file creates none")
+                break
 
 
 def _grouped(kind: RecordType, records: Sequence[Any]) -> dict[Hashable, list[Any]]:

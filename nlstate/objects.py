@@ -4,7 +4,7 @@ route), and which the kernel owns. diff and plan loop over RECORD_TYPES and name
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,10 +48,17 @@ class RecordType:
     # objects that refer to others of this type (nexthop groups to their members) have a
     # higher tier: created after, deleted before
     tier: Callable[[Any], int] = lambda record: 0
+    interface_fields: tuple[str, ...] = ()  # fields naming a link the object goes with
 
     def records(self, state: State) -> list[Any]:
         records: list[Any] = getattr(state, self.attribute)
         return records
+
+    def interfaces(self, record: Any) -> Iterator[str]:
+        for name in self.interface_fields:
+            value = getattr(record, name)
+            if value is not None:
+                yield value
 
     def hop(self, record: Any) -> tuple[Any, ...]:
         return tuple(getattr(record, name) for name in self.hop_fields)
@@ -73,7 +80,8 @@ ANY_INDEX: Mapping[str, int] = _AnyIndex()
 
 ROUTES = RecordType(
     "routes", "routes", route_key, route_request, route_command,
-    ("next_hop_address", "next_hop_interface"), route_is_kernel_owned)
+    ("next_hop_address", "next_hop_interface"), route_is_kernel_owned,
+    interface_fields=("next_hop_interface",))
 RULES = RecordType(
     "route-rules", "route_rules", rule_key,
     lambda action, records, names: rule_request(action, records[0]),  # type: ignore[arg-type]
@@ -83,11 +91,11 @@ NEIGHBORS = RecordType(
     "neighbors", "neighbors", neighbor_key,
     lambda action, records, names: neighbor_request(action, records[0], names),
     lambda action, records: neighbor_command(action, records[0]),
-    (), neighbor_is_kernel_owned)
+    (), neighbor_is_kernel_owned, interface_fields=("interface",))
 NEXTHOPS = RecordType(
     "nexthops", "nexthops", nexthop_key,
     lambda action, records, names: nexthop_request(action, records[0], names),
     lambda action, records: nexthop_command(action, records[0]),
-    tier=lambda nexthop: 1 if nexthop.group else 0)
+    tier=lambda nexthop: 1 if nexthop.group else 0, interface_fields=("next_hop_interface",))
 
 RECORD_TYPES: tuple[RecordType, ...] = (NEXTHOPS, ROUTES, RULES, NEIGHBORS)

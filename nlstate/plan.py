@@ -1,63 +1,41 @@
-"""Diff -> Plan: ordered steps, each one netlink request, with the reason and the equivalent
-`ip` command. Requests are built when the plan is applied (`Step.request(names)`), because
-interface indexes are known only then (links the plan creates get theirs from the kernel).
+"""Diff -> Plan: ordered steps, each one netlink request (steps.Step), with the reason and
+the equivalent `ip` command.
 
-Order: deletes first, dependents before what they depend on (rules, routes, neighbours,
-nexthops; nexthop groups before their members); then creates and replaces, parents first
-(nexthop members, groups, routes, neighbours, rules). An object that cannot be replaced in
-place (a rule) is deleted in the first phase and created in the second.
+Order: deletes first, dependents before what they depend on: rules, routes, neighbours,
+nexthops (groups before their members), addresses, then links (children first); then
+creates and changes, parents first: links (create, change, ports, admin state; see
+plan_links), addresses, nexthops (members before groups), routes, neighbours, rules. An
+object that cannot be replaced in place (a rule, an IPv4 address's peer) is deleted in the
+first phase and created in the second. Routes come after the addresses their gateway or
+source need, since all addresses come first.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from nlstate.diff import Change, Diff
 from nlstate.model import State
-from nlstate.netlink.consts import NLM_F_ACK, NLM_F_REQUEST, flag_names
-from nlstate.netlink.message import Request, flag_context
-from nlstate.objects import ANY_INDEX, NEIGHBORS, NEXTHOPS, ROUTES, RULES, RecordType
-from nlstate.requests import Action
+from nlstate.objects import NEIGHBORS, NEXTHOPS, ROUTES, RULES, RecordType
+from nlstate.plan_links import (
+    PlanError,
+    address_delete_steps,
+    address_steps,
+    link_delete_steps,
+    link_steps,
+)
+from nlstate.steps import Step
+
+__all__ = ["Plan", "PlanError", "Step", "fingerprint", "make_plan"]
 
 DELETE_ORDER: tuple[RecordType, ...] = (RULES, ROUTES, NEIGHBORS, NEXTHOPS)
 CREATE_ORDER: tuple[RecordType, ...] = (NEXTHOPS, ROUTES, NEIGHBORS, RULES)
-SYMBOLS = {"create": "+", "replace": "~", "delete": "-"}
-SENT_FLAGS = NLM_F_REQUEST | NLM_F_ACK  # what the socket adds to every request of an apply
-
-
-@dataclass(frozen=True)
-class Step:
-    action: Action
-    kind: RecordType
-    records: tuple[Any, ...]
-    reason: str
-    disruptive: bool = False
-
-    def request(self, names: Mapping[str, int]) -> Request:
-        """The netlink request, with interface names resolved to indexes."""
-        return self.kind.build(self.action, self.records, names)
-
-    @property
-    def command(self) -> str:
-        return self.kind.command(self.action, self.records)
-
-    def describe(self) -> dict[str, Any]:
-        """The step as data (the JSON plan)."""
-        shown = self.request(ANY_INDEX)
-        return {
-            "action": self.action,
-            "section": self.kind.section,
-            "object": shown.label,
-            "message": shown.name,
-            "flags": flag_names(shown.flags | SENT_FLAGS, flag_context(shown.name)),
-            "command": self.command,
-            "disruptive": self.disruptive,
-            "reason": self.reason,
-        }
+SYMBOLS = {"create": "+", "replace": "~", "change": "~", "delete": "-"}
+COUNTED = {"create": "create", "replace": "change", "change": "change", "delete": "delete"}
 
 
 @dataclass
@@ -67,29 +45,44 @@ class Plan:
     conflicts: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(SYMBOLS, 0)
+        counts = dict.fromkeys(("create", "change", "delete"), 0)
         for step in self.steps:
-            counts[step.action] += 1
+            counts[COUNTED[step.action]] += 1
         return counts
+
+    def summary(self) -> str:
+        if not self.steps:
+            return "No changes."
+        counts = self.counts()
+        disruptive = sum(step.disruptive for step in self.steps)
+        text = (f"Plan: {counts['create']} to create, {counts['change']} to change, "
+                f"{counts['delete']} to delete.")
+        return text + (f" {disruptive} disruptive (!)." if disruptive else "")
 
     def document(self) -> dict[str, Any]:
         return {"steps": [step.describe() for step in self.steps],
                 "fingerprint": self.fingerprint, "conflicts": self.conflicts}
 
-    def text(self) -> str:
+    def text(self, highlight: bool = False) -> str:
+        """One line per step with its `ip` command, the reason under it; disruptive steps
+        end in `!` (and are red with highlight, for a terminal)."""
         lines = []
         for number, step in enumerate(self.steps, start=1):
-            mark = " !" if step.disruptive else ""
-            lines.append(f"{number:>4} {SYMBOLS[step.action]} {step.command}{mark}")
+            line = f"{number:>4} {SYMBOLS[step.action]} {step.command}"
+            if step.disruptive:
+                line = f"\033[1;31m{line} !\033[0m" if highlight else f"{line} !"
+            lines.append(line)
             lines.append(f"       ({step.reason})")
-        counts = self.counts()
-        lines.append(f"Plan: {counts['create']} to create, {counts['replace']} to replace, "
-                     f"{counts['delete']} to delete." if self.steps else "No changes.")
+        lines.append(self.summary())
         lines += [f"conflict: {conflict}" for conflict in self.conflicts]
         return "\n".join(lines) + "\n"
 
 
 def make_plan(diff: Diff, current: State) -> Plan:
+    """The plan; PlanError when the diff has errors (all of them named) or the links
+    cannot be ordered."""
+    if diff.errors:
+        raise PlanError("\n".join(diff.errors))
     by_section: dict[str, list[Change]] = {}
     for change in diff.changes:
         by_section.setdefault(change.section, []).append(change)
@@ -98,6 +91,10 @@ def make_plan(diff: Diff, current: State) -> Plan:
         going = [c for c in by_section.get(kind.section, [])
                  if c.op == "delete" or (c.op == "update" and not kind.replaceable)]
         steps += _ordered(kind, [_delete_step(kind, c) for c in going], groups_first=True)
+    steps += address_delete_steps(diff.addresses)
+    steps += link_delete_steps(diff.links)
+    steps += link_steps(diff.links)
+    steps += address_steps(diff.addresses)
     for kind in CREATE_ORDER:
         coming = [c for c in by_section.get(kind.section, []) if c.op != "delete"]
         steps += _ordered(kind, [_create_step(kind, c) for c in coming], groups_first=False)

@@ -119,6 +119,10 @@ class InterfaceBase(FileModel):
     description: str | None = Field(None, description="Free text alias (IFLA_IFALIAS).")
     ipv4: IPConfig | None = Field(None, description="IPv4 addresses.")
     ipv6: IPConfig | None = Field(None, description="IPv6 addresses.")
+    allow_recreate: bool | None = Field(
+        None, description="true: when the file changes what cannot change on an existing "
+                          "link (its type, a vxlan's id, a veth's peer, ...), the plan deletes "
+                          "and creates it again, as `--allow-recreate` does for every link.")
 
 
 class Interface(InterfaceBase):

@@ -44,8 +44,8 @@ from .common import NEW_FLAGS, RequestError, ifindex
 
 __all__ = [
     "immutable_changes", "link_change", "link_change_commands", "link_create",
-    "link_create_commands", "link_delete", "link_delete_command", "link_down", "link_up",
-    "port_requests",
+    "link_create_commands", "link_delete", "link_delete_command", "link_differences",
+    "link_down", "link_up", "port_commands", "port_requests",
 ]  # fmt: skip
 
 Names = Mapping[str, int]
@@ -164,6 +164,33 @@ def port_requests(controller: Interface, names: Names,
     those `current` lists and the section leaves out, then set the port settings that differ
     (all of them when current is None)."""
     return [_encode(step) for step in _port_steps(current, controller, names)]
+
+
+def port_commands(controller: Interface, current: Interface | None = None) -> list[str]:
+    """The `ip link` commands of port_requests, one per request, in the same order."""
+    return [step.command for step in _port_steps(current, controller, None)]
+
+
+def link_differences(current: Interface, desired: Interface) -> list[str]:
+    """What link_change would change, as the file's keys (`mtu`, `state`, `bridge` for its
+    kind data, `bridge.port` for its ports, ...); [] when desired matches current."""
+    header, _ = _flags_change(current, desired)
+    attrs, _ = _attr_changes(current, desired, None)
+    fields = [name for name, key in LINK_FIELDS.items() if key in attrs]
+    if header.get("ifi-change", 0) & IFF_UP:
+        fields.append("state")
+    if header.get("ifi-change", 0) & IFF_PROMISC:
+        fields.append("accept-all-mac-addresses")
+    if _kind_data_change(current, desired, lambda _: 0) is not None:
+        fields += [key for key, _ in desired.sections()]
+    if _port_steps(current, desired, None):
+        fields += [f"{key}.port" for key, model in desired.sections()
+                   if SECTION_BY_KEY[key].port_data is not None]
+    return fields
+
+
+LINK_FIELDS = {"mtu": "mtu", "mac-address": "address", "description": "ifalias",
+               "controller": "master"}  # the file's key -> the IFLA_* attribute link_change sets
 
 
 def _change_steps(current: Interface, desired: Interface, names: Names | None) -> list[_Step]:

@@ -51,7 +51,7 @@ def test_text_and_json() -> None:
     assert plan.text().splitlines() == [
         "   1 ~ ip route replace 10.1.0.0/16 metric 0 proto static mtu 1400 nhid 10",
         "       (differs from the file: mtu)",
-        "Plan: 0 to create, 1 to replace, 0 to delete.",
+        "Plan: 0 to create, 1 to change, 0 to delete.",
     ]
     [step] = plan.document()["steps"]
     assert step["message"] == "RTM_NEWROUTE"

@@ -1,6 +1,7 @@
 """Golden plans: tests/cases/<name>/{current.yml, desired.yml} -> plan.txt (or, for a
-refusal, error.txt). Regenerate after a deliberate change with NLSTATE_REGEN=1 and review
-the diff of the .txt files like code."""
+refusal, error.txt); an optional `options` file holds plan options (--allow-recreate).
+Regenerate after a deliberate change with NLSTATE_REGEN=1 and review the diff of the .txt
+files like code."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from nlstate.diff import diff
 from nlstate.load import LoadError, load_file
-from nlstate.plan import make_plan
+from nlstate.plan import PlanError, make_plan
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REGENERATE = bool(os.environ.get("NLSTATE_REGEN"))
@@ -24,10 +25,14 @@ def render(case: Path) -> tuple[str, str]:
         desired = load_file(case / "desired.yml")
     except LoadError as exc:
         return "error.txt", str(exc).replace(str(case) + "/", "") + "\n"
-    result = diff(desired, current)
+    options = (case / "options").read_text().split() if (case / "options").exists() else []
+    result = diff(desired, current, allow_recreate="--allow-recreate" in options)
     if result.conflicts:
         return "error.txt", "".join(f"conflict: {c}\n" for c in result.conflicts)
-    return "plan.txt", make_plan(result, current).text()
+    try:
+        return "plan.txt", make_plan(result, current).text()
+    except PlanError as exc:
+        return "error.txt", f"error: {exc}\n"
 
 
 @pytest.mark.parametrize("case", sorted(p for p in CASES.iterdir() if p.is_dir()),

@@ -1,0 +1,84 @@
+"""Sending a plan's steps to the kernel, in order, pipelined, stopping at the first refusal.
+
+A step's request needs the indexes of the links it names; links the plan creates get theirs
+from the kernel. Requests are built as they are queued: when one names a link not known
+yet, what is queued goes out first, the link names are read again (one RTM_GETLINK dump),
+and queueing goes on. So 1000 bridge creates go out together, then one dump, then the
+ports. (NLM_F_ECHO would return a new link's index, but only from Linux 6.3.)
+
+Within one sendmsg the kernel carries on after a refused request; every request asks for an
+ACK, so which steps were carried out is known exactly (ExecutionError.done).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from nlstate import rtnl
+from nlstate.netlink.errors import KernelError, NetlinkError
+from nlstate.netlink.message import Request
+from nlstate.netlink.socket import NetlinkSocket
+from nlstate.requests.common import UnknownInterfaceError
+from nlstate.rtnl import consts as rc
+from nlstate.steps import Step
+
+log = logging.getLogger(__name__)
+
+
+class ExecutionError(NetlinkError):
+    """A step failed. `done` lists the indexes of the steps the kernel carried out."""
+
+    def __init__(self, number: int, step: Step, cause: Exception, done: list[int]) -> None:
+        self.number = number  # 1-based, as the plan shows it
+        self.step = step
+        self.cause = cause
+        self.done = done
+        super().__init__(f"step {number} ({step.command}) failed: {cause}")
+
+
+def link_names(sock: NetlinkSocket) -> dict[str, int]:
+    """Interface name -> ifindex, from one RTM_GETLINK dump."""
+    return {m.attrs["ifname"]: m.header["ifi-index"]
+            for m in sock.dump(rtnl.build_request(rc.RTM_GETLINK))}
+
+
+def execute(sock: NetlinkSocket, steps: Sequence[Step],
+            names: dict[str, int] | None = None) -> list[int]:
+    """Carry out the steps; return the indexes of those done (all of them). Raises
+    ExecutionError at the first step that fails (or that names an unknown link)."""
+    names = link_names(sock) if names is None else dict(names)
+    done: list[int] = []
+    queued: list[tuple[int, Request]] = []
+    for index, step in enumerate(steps):
+        try:
+            request = step.request(names)
+        except UnknownInterfaceError as exc:
+            _send(sock, steps, queued, done)
+            queued = []
+            names = link_names(sock)
+            try:
+                request = step.request(names)
+            except UnknownInterfaceError:
+                raise ExecutionError(index + 1, step, exc, done) from exc
+        queued.append((index, request))
+    _send(sock, steps, queued, done)
+    return done
+
+
+def _send(sock: NetlinkSocket, steps: Sequence[Step], queued: list[tuple[int, Request]],
+          done: list[int]) -> None:
+    if not queued:
+        return
+    log.debug("sending %d step(s) from step %d", len(queued), queued[0][0] + 1)
+    result = sock.batch([request for _, request in queued], ack="each", stop_on_error=True)
+    failure: tuple[int, KernelError] | None = None
+    for position, (index, _) in enumerate(queued):
+        error = result.errors[position]
+        if error is not None:
+            failure = failure or (index, error)
+        elif position not in result.unknown and position not in result.unsent:
+            done.append(index)
+    if failure is not None:
+        index, error = failure
+        raise ExecutionError(index + 1, steps[index], error, done)

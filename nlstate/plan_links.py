@@ -1,0 +1,253 @@
+"""The interfaces part of a plan: link and address changes as steps, in the order the kernel
+needs them.
+
+Deletes, children first: addresses, then links on top of others before those (deleting a
+link deletes the vlans and macvlans on it, so theirs would fail after); one request for a
+veth pair. Then, parents first:
+1. creates: links are created down, without controller or alias; a veth's create makes
+   its peer too;
+2. changes in place (mtu, MAC, alias, kind data, controller), then each controller's ports
+   (enslave, release, port settings), on what the kernel has then (for a link just created:
+   what its create made);
+3. admin state (up/down);
+4. addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any
+
+from nlstate.diff_links import (
+    AddressChange,
+    InterfaceAddress,
+    LinkChange,
+    created_state,
+    peer_created_state,
+)
+from nlstate.model.interface import Interface
+from nlstate.netlink.message import Request
+from nlstate.objects import ANY_INDEX, RecordType
+from nlstate.requests import RequestError
+from nlstate.requests.addresses import address_command, address_request
+from nlstate.requests.links import (
+    link_change,
+    link_change_commands,
+    link_create,
+    link_create_commands,
+    link_delete,
+    link_delete_command,
+    link_differences,
+    link_down,
+    link_up,
+    port_commands,
+    port_requests,
+)
+from nlstate.steps import LINK_OPS, LinkOp, Names, Step
+
+ADDRESSES = RecordType(
+    "interfaces", "interfaces", key=lambda record: record,
+    build=lambda action, records, names: address_request(
+        action, records[0].interface, records[0].entry, names),
+    command=lambda action, records: address_command(
+        action, records[0].interface, records[0].entry))
+GOING = ("delete", "recreate")
+COMING = ("create", "recreate")
+
+
+class PlanError(ValueError):
+    """The changes cannot be ordered (a cycle among links)."""
+
+
+# ---------------------------------------------------------------------------- deletes
+
+def address_delete_steps(changes: Sequence[AddressChange]) -> list[Step]:
+    return [Step("delete", ADDRESSES, (change.before,), _address_reason(change),
+                 disruptive=change.op == "recreate")
+            for change in changes if change.op in GOING and change.before is not None]
+
+
+def link_delete_steps(changes: Sequence[LinkChange]) -> list[Step]:
+    going = {change.name: change for change in changes if change.op in GOING}
+    links = {name: change.before for name, change in going.items() if change.before}
+    depth = _depths(links, veth_pairs=True)
+    steps: list[Step] = []
+    deleted: set[str] = set()
+    for name in sorted(links, key=lambda name: -depth[name]):
+        peer = _peer(links[name])
+        if peer in deleted:
+            continue  # deleting the other end took it
+        deleted.add(name)
+        reason = going[name].reason
+        if peer is not None and peer in going:
+            reason += f"; its veth peer {peer} goes with it"
+        steps.append(_link_step("delete", partial(_single, link_delete, name),
+                                link_delete_command(name), reason, disruptive=True))
+    return steps
+
+
+# ---------------------------------------------------------------------------- creates
+
+def link_steps(changes: Sequence[LinkChange]) -> list[Step]:
+    """Creates, then changes and ports, then admin state, parents first."""
+    targets = {c.name: c.after for c in changes if c.after is not None}
+    order = sorted(targets, key=_depths(targets, veth_pairs=False, controllers=True).__getitem__)
+    creates: list[Step] = []
+    after_create: dict[str, Interface] = {}  # what the kernel has once the creates are done
+    for name in order:
+        change = next(c for c in changes if c.name == name)
+        if change.op not in COMING:
+            continue
+        link = targets[name]
+        peer = _peer(link)
+        if peer is not None and peer in after_create and _peer(after_create[peer]) == name:
+            after_create[name] = peer_created_state(name, peer)  # made by the peer's create
+            continue
+        bare = link.model_copy(update={"controller": None, "description": None})
+        [command] = link_create_commands(bare)
+        creates.append(_link_step("create", partial(_single, link_create, bare), command,
+                                  change.reason, disruptive=change.op == "recreate"))
+        after_create[name] = created_state(link)
+    in_place: list[Step] = []
+    ports: list[Step] = []
+    admin: list[Step] = []
+    for name in order:
+        change = next(c for c in changes if c.name == name)
+        have = after_create.get(name, change.before)
+        assert have is not None
+        in_place += _change_steps(have, targets[name], change)
+        ports += _port_steps(have, targets[name])
+        admin += _admin_steps(have, targets[name])
+    return creates + in_place + ports + admin
+
+
+def address_steps(changes: Sequence[AddressChange]) -> list[Step]:
+    steps = []
+    for change in changes:
+        if change.after is None:
+            continue
+        action = "replace" if change.op == "update" else "create"
+        steps.append(Step(action, ADDRESSES, (change.after,), _address_reason(change),
+                          disruptive=change.op == "recreate"))
+    return steps
+
+
+def _change_steps(have: Interface, want: Interface, change: LinkChange) -> list[Step]:
+    """The link's own settings in place (not its ports, not its admin state)."""
+    in_place = _without_ports(want).model_copy(update={"state": None})
+    commands = link_change_commands(have, in_place)
+    if not commands:
+        return []
+    differences = link_differences(have, in_place)
+    fields = ", ".join(differences)
+    moves_up_link = have.state == "up" and bool({"mtu", "mac-address"} & set(differences))
+    leaves_controller = "controller" in differences and have.controller is not None
+    disruptive = moves_up_link or leaves_controller
+    reason = (f"differs from the file: {fields}" if change.op == "update"
+              else f"{change.op}d link {want.name}: {fields}")
+    return [_link_step("change", partial(_single, link_change, have, in_place), commands[0],
+                       reason, disruptive=disruptive)]
+
+
+def _port_steps(have: Interface, want: Interface) -> list[Step]:
+    """Enslave, release, port settings: what the controller's port list says."""
+    steps = []
+    key = next((key for key, _ in want.sections()), "")
+    for index, command in enumerate(port_commands(want, have)):
+        build = partial(_nth_port_request, want, have, index)
+        label = build(ANY_INDEX).label
+        releases = "(release from" in label
+        what = ("not in" if releases else "port settings in" if "(port settings" in label
+                else "listed in")
+        steps.append(_link_step("change", build, command, f"{what} {want.name}'s {key}.port",
+                                disruptive=releases))
+    return steps
+
+
+def _admin_steps(have: Interface, want: Interface) -> list[Step]:
+    if want.state not in ("up", "down") or want.state == have.state:
+        return []
+    up = want.state == "up"
+    return [_link_step("change", partial(_single, link_up if up else link_down, want.name),
+                       f"ip link set {want.name} {want.state}",
+                       f"state: {want.state}", disruptive=not up)]
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def _link_step(action: str, build: Callable[[Names], Request], command: str, reason: str,
+               *, disruptive: bool) -> Step:
+    return Step(action, LINK_OPS, (LinkOp(build, command),), reason, disruptive)
+
+
+def _single(make: Callable[..., list[Request]], *args: Any) -> Request:
+    """partial(_single, f, *args)(names): the one request f(*args, names) makes."""
+    [request] = make(*args)
+    return request
+
+
+def _nth_port_request(controller: Interface, have: Interface, index: int,
+                      names: Names) -> Request:
+    return port_requests(controller, names, have)[index]
+
+
+def _without_ports(link: Interface) -> Interface:
+    """The link without its port lists: ports are steps of their own."""
+    update = {}
+    for key, section in link.sections():
+        if "port" in type(section).model_fields:
+            update[key.replace("-", "_")] = section.model_copy(update={"port": None})
+    return link.model_copy(update=update)
+
+
+def _peer(link: Interface | None) -> str | None:
+    return link.veth.peer if link is not None and link.veth is not None else None
+
+
+def _parents(link: Interface, controllers: bool) -> Iterable[str]:
+    for loc, name in link.lower_links():
+        if loc[0] != "veth":
+            yield name
+    if controllers and link.controller is not None:
+        yield link.controller
+
+
+def _depths(links: dict[str, Interface], *, veth_pairs: bool,
+            controllers: bool = False) -> dict[str, int]:
+    """How many links each one sits on, among `links` (0: on none of them); with
+    veth_pairs the two ends of a pair count as one. A cycle is a PlanError naming it."""
+    depth: dict[str, int] = {}
+    visiting: list[str] = []
+
+    def visit(name: str) -> int:
+        if name in depth:
+            return depth[name]
+        if name in visiting:
+            cycle = [*visiting[visiting.index(name):], name]
+            raise PlanError(f"links depend on each other in a cycle: {' -> '.join(cycle)}")
+        visiting.append(name)
+        parents = [p for p in _parents(links[name], controllers) if p in links]
+        level = max((visit(parent) + 1 for parent in parents), default=0)
+        visiting.pop()
+        depth[name] = level
+        return level
+
+    for name in links:
+        visit(name)
+    if veth_pairs:
+        for name, link in links.items():
+            peer = _peer(link)
+            if peer in depth:
+                depth[name] = depth[peer] = max(depth[name], depth[peer])
+    return depth
+
+
+def _address_reason(change: AddressChange) -> str:
+    if change.fields:
+        return f"{change.reason}: {', '.join(change.fields)}"
+    return change.reason
+
+
+__all__ = ["ADDRESSES", "InterfaceAddress", "PlanError", "RequestError", "address_delete_steps",
+           "address_steps", "link_delete_steps", "link_steps"]
