@@ -32,6 +32,7 @@ if not __package__:  # run as `python bench/run.py`: make the repository root im
 from bench.harness import TOTAL, Config, Outcome, Sample, gnu_time, progress, run_isolated
 from bench.load import load
 from bench.netns import BenchError, delete_leftovers
+from bench.plan import plan
 from bench.routes import route_add, route_dump
 
 Lane = Callable[[int, Config], list[Outcome]]
@@ -40,6 +41,7 @@ LANES: dict[str, Lane] = {
     "route-add": route_add,
     "route-dump": route_dump,
     "load": load,
+    "plan": plan,
 }
 
 

@@ -25,6 +25,7 @@ from nlstate.requests import (
     nexthop_request,
     route_command,
     route_key,
+    route_keys,
     route_request,
     rule_command,
     rule_key,
@@ -49,10 +50,16 @@ class RecordType:
     # higher tier: created after, deleted before
     tier: Callable[[Any], int] = lambda record: 0
     interface_fields: tuple[str, ...] = ()  # fields naming a link the object goes with
+    # the keys of many records at once, for the diff (equal to key's or another identity
+    # function of the same fields, used on both sides)
+    keys: Callable[[Sequence[Any]], Sequence[Hashable]] | None = None
 
     def records(self, state: State) -> list[Any]:
         records: list[Any] = getattr(state, self.attribute)
         return records
+
+    def keys_of(self, records: Sequence[Any]) -> Sequence[Hashable]:
+        return self.keys(records) if self.keys is not None else list(map(self.key, records))
 
     def interfaces(self, record: Any) -> Iterator[str]:
         for name in self.interface_fields:
@@ -81,7 +88,7 @@ ANY_INDEX: Mapping[str, int] = _AnyIndex()
 ROUTES = RecordType(
     "routes", "routes", route_key, route_request, route_command,
     ("next_hop_address", "next_hop_interface"), route_is_kernel_owned,
-    interface_fields=("next_hop_interface",))
+    interface_fields=("next_hop_interface",), keys=route_keys)
 RULES = RecordType(
     "route-rules", "route_rules", rule_key,
     lambda action, records, names: rule_request(action, records[0]),  # type: ignore[arg-type]

@@ -11,12 +11,19 @@ from __future__ import annotations
 from .common import Action, RequestError, UnknownInterfaceError
 from .neighbors import neighbor_command, neighbor_key, neighbor_request
 from .nexthops import nexthop_command, nexthop_key, nexthop_request
-from .routes import RouteKey, group_routes, route_command, route_key, route_request
+from .routes import (
+    RouteKey,
+    group_routes,
+    route_command,
+    route_key,
+    route_keys,
+    route_request,
+)
 from .rules import RuleAction, rule_command, rule_key, rule_request
 
 __all__ = [
     "Action", "RequestError", "RouteKey", "RuleAction", "UnknownInterfaceError",
     "group_routes", "neighbor_command", "neighbor_key", "neighbor_request", "nexthop_command",
-    "nexthop_key", "nexthop_request", "route_command", "route_key", "route_request",
+    "nexthop_key", "nexthop_request", "route_command", "route_key", "route_keys", "route_request",
     "rule_command", "rule_key", "rule_request",
 ]  # fmt: skip

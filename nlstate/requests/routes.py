@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterable, Mapping, Sequence
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from nlstate.model.records import ROUTE_METRIC_FIELDS, Route
@@ -30,7 +31,8 @@ from .common import (
     split_prefix,
 )
 
-__all__ = ["RouteKey", "group_routes", "route_command", "route_key", "route_request"]
+__all__ = ["RouteKey", "group_routes", "route_command", "route_key", "route_keys",
+           "route_request"]
 
 IPV4_METRIC = 0  # an IPv4 route without RTA_PRIORITY
 IPV6_METRIC = 1024  # IP6_RT_PRIO_USER: what IPv6 makes of a missing (or 0) RTA_PRIORITY
@@ -69,6 +71,32 @@ def route_key(route: Route) -> RouteKey:
     # tuple.__new__: RouteKey without its Python-level __new__ (called for every route twice
     # per diff)
     return tuple.__new__(RouteKey, (family, table, destination, route.tos or 0, metric))
+
+
+_KEY_COLUMNS = tuple(itemgetter(Route._fields.index(name))
+                     for name in ("table_id", "destination", "tos", "metric"))
+
+
+def route_keys(routes: Sequence[Route]) -> list[RouteKey]:
+    """route_key of many routes at once, column by column: a tenth of the cost of calling
+    route_key 100k times."""
+    if not routes:
+        return []
+    tables, destinations, toses, metrics = (list(map(column, routes))
+                                            for column in _KEY_COLUMNS)
+    if None in destinations:
+        raise RequestError("a route without destination (an absent wildcard) has no key")
+    families = [socket.AF_INET6 if ":" in destination else socket.AF_INET
+                for destination in destinations]
+    columns = zip(
+        families,
+        [rc.RT_TABLE_MAIN if table is None else table for table in tables],
+        destinations,
+        [tos or 0 for tos in toses],
+        [metric or (IPV6_METRIC if family == socket.AF_INET6 else 0)
+         for metric, family in zip(metrics, families, strict=True)],
+        strict=True)
+    return list(map(tuple.__new__, repeat(RouteKey), columns))
 
 
 def group_routes(routes: Iterable[Route]) -> dict[RouteKey, list[Route]]:

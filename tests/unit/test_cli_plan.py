@@ -1,0 +1,76 @@
+"""`nlstate plan FILE --current STATE.yml`: exit codes, text and JSON output, --out, errors
+(planning against a saved state needs no kernel)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nlstate.cli import main
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+
+
+def plan(capsys: pytest.CaptureFixture[str], case: str, *args: str) -> tuple[int, str, str]:
+    directory = CASES / case
+    code = main(["plan", str(directory / "desired.yml"), "--current",
+                 str(directory / "current.yml"), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_no_changes_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan(capsys, "noop-interfaces-from-show") == (0, "No changes.\n", "")
+
+
+def test_changes_exit_2_with_the_golden_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = plan(capsys, "link-create-bridge-ports")
+    assert code == 2
+    assert out == (CASES / "link-create-bridge-ports" / "plan.txt").read_text()
+
+
+def test_json_steps_carry_message_flags_and_attributes(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = plan(capsys, "route-via-new-link", "-o", "json")
+    assert code == 2 and err.startswith("Plan: 5 to create")
+    document = json.loads(out)
+    first = document["steps"][0]
+    assert first["message"] == "RTM_NEWLINK" and first["action"] == "create"
+    assert first["flags"] == ["REQUEST", "ACK", "EXCL", "CREATE"]
+    assert first["attrs"]["ifname"] == "v0"
+    assert first["attrs"]["linkinfo"]["data"]["peer"]["attrs"]["ifname"] == "v1"
+    route = next(s for s in document["steps"] if s["message"] == "RTM_NEWROUTE")
+    assert route["attrs"]["dst"] == "172.17.0.0" and route["attrs"]["gateway"] == "172.16.0.254"
+    assert {"disruptive", "reason", "object", "command"} <= set(first)
+    assert len(document["fingerprint"]) == 16
+
+
+def test_out_saves_the_plan_with_what_it_was_made_from(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    saved = tmp_path / "plan.json"
+    code, _, err = plan(capsys, "link-vxlan-id-recreate", "--allow-recreate",
+                          "--out", str(saved))
+    assert code == 2 and "plan saved to" in err
+    document = json.loads(saved.read_text())
+    assert document["allow-recreate"] is True
+    assert document["desired"] == (CASES / "link-vxlan-id-recreate" / "desired.yml").read_text()
+    assert [s["disruptive"] for s in document["steps"]][:2] == [True, True]
+
+
+def test_refusals_exit_1_naming_the_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = plan(capsys, "link-vxlan-id-refused")
+    assert code == 1 and out == ""
+    assert "vxlan.id cannot change on an existing link" in err
+    assert "--allow-recreate" in err
+
+
+def test_conflicts_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = plan(capsys, "route-protected-conflict")
+    assert code == 1 and "conflict:" in err
+
+
+def test_invalid_file_exits_1_with_file_and_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = plan(capsys, "invalid-desired")
+    assert code == 1 and "desired.yml:" in err
