@@ -210,6 +210,8 @@ class _RouteDecoder:
         addresses = self._addresses[family].__getitem__
         gateways = (map(addresses, column(RTA_GATEWAY))
                     if wanted[RTA_GATEWAY] >= 0 else repeat(None, count))
+        if wanted[RTA_NH_ID] >= 0:  # the hop is the nexthop object's (see _decode_slow)
+            interfaces, gateways = repeat(None, count), repeat(None, count)
         sources = (map(addresses, column(RTA_PREFSRC))
                    if wanted[RTA_PREFSRC] >= 0 else repeat(None, count))
         tables = column(RTA_TABLE) if wanted[RTA_TABLE] >= 0 else values[9::stride]
@@ -268,6 +270,12 @@ class _RouteDecoder:
             gateway = attrs["via"]["address"]
         oif = attrs.get("oif")
         nh_id = attrs.get("nh-id")
+        if nh_id is not None:
+            # a route through a nexthop object: with net.ipv4.nexthop_compat_mode (on by
+            # default) dumps repeat the object's hops as RTA_GATEWAY/RTA_OIF/RTA_MULTIPATH;
+            # they belong to the nexthop, not to the route
+            gateway = oif = None
+            attrs.pop("multipath", None)
         has_hop = gateway is not None or "multipath" in attrs or nh_id is not None
         route = Route(
             destination=f"{attrs.get('dst', _ANY[family])}/{dst_len}",

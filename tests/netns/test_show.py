@@ -174,6 +174,8 @@ def test_routes_match_iproute2(netns: Netns) -> None:
         table = r.get("table", "main")
         table_id = tables.get(table, int(table) if str(table).isdigit() else table)
         hops = r.get("nexthops") or [r]
+        if "nhid" in r:  # the hops ip shows are the nexthop object's (compat mode)
+            hops = [{}]
         for hop in hops:
             expected.add((dst, table_id, hop.get("gateway"), hop.get("dev"),
                           r.get("metric", 0), r.get("type", "unicast")))
