@@ -95,6 +95,56 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_CHANGES if plan.steps else EXIT_OK
 
 
+def cmd_apply(args: argparse.Namespace) -> int:
+    from nlstate.apply.lock import LockBusyError, namespace_lock
+    from nlstate.apply.run import ApplyError, Source, StalePlanError, apply_state
+    from nlstate.load import LoadError, load_text
+    from nlstate.plan import Plan, PlanError
+
+    fingerprint = None
+    allow_recreate = args.allow_recreate
+    if args.plan:
+        saved = json.loads(Path(args.plan).read_text())
+        source = Source(saved["desired"], saved["file"])
+        fingerprint = saved["fingerprint"]
+        allow_recreate = bool(saved.get("allow-recreate"))
+    elif args.file:
+        source = Source(Path(args.file).read_text(), args.file)
+    else:
+        print("nlstate: apply needs FILE or --plan PLAN.json", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        desired = load_text(source.text, source.filename)
+    except LoadError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_ERROR
+
+    def show(plan: Plan) -> None:
+        if not plan.steps:
+            return
+        if args.output == "json":
+            sys.stdout.write(json.dumps(plan.document(), indent=2) + "\n")
+        else:
+            sys.stdout.write(plan.text(highlight=sys.stdout.isatty()))
+        sys.stdout.flush()
+
+    try:
+        with namespace_lock(args.netns, args.wait):
+            outcome = apply_state(desired, args.netns, allow_recreate=allow_recreate,
+                                  source=source, fingerprint=fingerprint, on_plan=show)
+    except (ApplyError, StalePlanError, LockBusyError, PlanError) as exc:
+        for line in str(exc).splitlines():
+            print(f"nlstate: {line}", file=sys.stderr)
+        return EXIT_ERROR
+    if outcome.plan.steps:
+        print(f"nlstate: applied {outcome.done} step(s); the state matches the file",
+              file=sys.stderr)
+    else:
+        print("nlstate: nothing to do: the state matches the file", file=sys.stderr)
+    return EXIT_OK
+
+
 def _summary(state: State) -> str:
     counts = [(len(state.interfaces), "interface"), (len(state.routes), "route"),
               (len(state.route_rules), "rule"), (len(state.neighbors), "neighbour"),
@@ -153,6 +203,23 @@ def build_parser() -> argparse.ArgumentParser:
                       help="delete and create again the links whose changes cannot be made "
                            "in place (else those are errors)")
     plan.set_defaults(func=cmd_plan)
+
+    apply = commands.add_parser(
+        "apply", help="make the state the file's: plan, send, verify; roll back on failure "
+                      "(exit 0: done or nothing to do, 1: failed)")
+    apply.add_argument("file", metavar="FILE", nargs="?",
+                       help="desired state file (YAML or JSON)")
+    _add_common(apply, ("text", "json"))
+    apply.add_argument("--plan", metavar="PLAN.json",
+                       help="apply a plan saved by `nlstate plan --out`, refused if the state "
+                            "has changed since it was made")
+    apply.add_argument("--allow-recreate", action="store_true",
+                       help="delete and create again the links whose changes cannot be made "
+                            "in place")
+    apply.add_argument("--wait", metavar="SECONDS", type=float, default=0.0,
+                       help="wait this long for another apply on the namespace to finish "
+                            "(default: fail at once)")
+    apply.set_defaults(func=cmd_apply)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the state file")
     schema.add_argument("--markdown", action="store_true",

@@ -82,7 +82,7 @@ def link_delete_steps(changes: Sequence[LinkChange]) -> list[Step]:
         reason = going[name].reason
         if peer is not None and peer in going:
             reason += f"; its veth peer {peer} goes with it"
-        steps.append(_link_step("delete", partial(_single, link_delete, name),
+        steps.append(_link_step(name, "delete", partial(_single, link_delete, name),
                                 link_delete_command(name), reason, disruptive=True))
     return steps
 
@@ -106,7 +106,7 @@ def link_steps(changes: Sequence[LinkChange]) -> list[Step]:
             continue
         bare = link.model_copy(update={"controller": None, "description": None})
         [command] = link_create_commands(bare)
-        creates.append(_link_step("create", partial(_single, link_create, bare), command,
+        creates.append(_link_step(name, "create", partial(_single, link_create, bare), command,
                                   change.reason, disruptive=change.op == "recreate"))
         after_create[name] = created_state(link)
     in_place: list[Step] = []
@@ -146,8 +146,9 @@ def _change_steps(have: Interface, want: Interface, change: LinkChange) -> list[
     disruptive = moves_up_link or leaves_controller
     reason = (f"differs from the file: {fields}" if change.op == "update"
               else f"{change.op}d link {want.name}: {fields}")
-    return [_link_step("change", partial(_single, link_change, have, in_place), commands[0],
-                       reason, disruptive=disruptive)]
+    build = partial(_single, link_change, have, in_place)
+    return [_link_step(want.name, "change", build, commands[0], reason,
+                       disruptive=disruptive)]
 
 
 def _port_steps(have: Interface, want: Interface) -> list[Step]:
@@ -160,7 +161,8 @@ def _port_steps(have: Interface, want: Interface) -> list[Step]:
         releases = "(release from" in label
         what = ("not in" if releases else "port settings in" if "(port settings" in label
                 else "listed in")
-        steps.append(_link_step("change", build, command, f"{what} {want.name}'s {key}.port",
+        steps.append(_link_step(want.name, "change", build, command,
+                                f"{what} {want.name}'s {key}.port",
                                 disruptive=releases))
     return steps
 
@@ -169,16 +171,17 @@ def _admin_steps(have: Interface, want: Interface) -> list[Step]:
     if want.state not in ("up", "down") or want.state == have.state:
         return []
     up = want.state == "up"
-    return [_link_step("change", partial(_single, link_up if up else link_down, want.name),
+    return [_link_step(want.name, "change",
+                       partial(_single, link_up if up else link_down, want.name),
                        f"ip link set {want.name} {want.state}",
                        f"state: {want.state}", disruptive=not up)]
 
 
 # ---------------------------------------------------------------------------- helpers
 
-def _link_step(action: str, build: Callable[[Names], Request], command: str, reason: str,
-               *, disruptive: bool) -> Step:
-    return Step(action, LINK_OPS, (LinkOp(build, command),), reason, disruptive)
+def _link_step(link: str, action: str, build: Callable[[Names], Request], command: str,
+               reason: str, *, disruptive: bool) -> Step:
+    return Step(action, LINK_OPS, (LinkOp(link, build, command),), reason, disruptive)
 
 
 def _single(make: Callable[..., list[Request]], *args: Any) -> Request:

@@ -49,9 +49,10 @@ class Step:
 
 
 class LinkOp(NamedTuple):
-    """A link request as a step's record: how to build it once indexes are known, and its
-    `ip` command."""
+    """A link request as a step's record: the interface entry it comes from, how to build it
+    once indexes are known, and its `ip` command."""
 
+    link: str
     build: Callable[[Names], Request]
     command: str
 

@@ -9,7 +9,7 @@ import pytest
 
 from nlstate import rtnl
 from nlstate.diff import diff
-from nlstate.execute import execute
+from nlstate.apply.execute import execute
 from nlstate.load import load_file
 from nlstate.observe import observe
 from nlstate.plan import make_plan

@@ -12,7 +12,7 @@ import pytest
 
 from nlstate import rtnl
 from nlstate.diff import diff
-from nlstate.execute import execute
+from nlstate.apply.execute import execute
 from nlstate.load import load_text
 from nlstate.observe import observe
 from nlstate.plan import make_plan

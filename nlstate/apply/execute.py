@@ -6,8 +6,11 @@ yet, what is queued goes out first, the link names are read again (one RTM_GETLI
 and queueing goes on. So 1000 bridge creates go out together, then one dump, then the
 ports. (NLM_F_ECHO would return a new link's index, but only from Linux 6.3.)
 
-Within one sendmsg the kernel carries on after a refused request; every request asks for an
-ACK, so which steps were carried out is known exactly (ExecutionError.done).
+Only the last request of each sendmsg asks for an ACK: the kernel answers every refused
+request with its own error anyway, and the final ACK proves the rest were carried out. The
+kernel carries on after a refused request within one sendmsg, so later steps of that chunk
+may be done too; ExecutionError.done lists exactly which were (the rollback does not rely
+on it: it restores the snapshot, see undo.py).
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ def _send(sock: NetlinkSocket, steps: Sequence[Step], queued: list[tuple[int, Re
     if not queued:
         return
     log.debug("sending %d step(s) from step %d", len(queued), queued[0][0] + 1)
-    result = sock.batch([request for _, request in queued], ack="each", stop_on_error=True)
+    result = sock.batch([request for _, request in queued], ack="last", stop_on_error=True)
     failure: tuple[int, KernelError] | None = None
     for position, (index, _) in enumerate(queued):
         error = result.errors[position]

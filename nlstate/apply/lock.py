@@ -1,0 +1,77 @@
+"""One apply (or watch, or Ansible run) at a time per namespace: an exclusive flock on
+/run/nlstate/<namespace>.lock, whose content names the holder (pid, command, since when).
+The kernel drops the lock when its holder exits, however it exits: no stale locks."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+RUN_DIR_VARIABLE = "NLSTATE_RUN_DIR"  # tests point it elsewhere
+POLL_SECONDS = 0.05
+
+
+class LockBusyError(RuntimeError):
+    """Another process holds the namespace's lock."""
+
+
+def run_dir() -> Path:
+    return Path(os.environ.get(RUN_DIR_VARIABLE, "/run/nlstate"))
+
+
+def namespace_key(netns: str | None) -> str:
+    """The file name part for a namespace: its name, or `host` for our own."""
+    if netns is None:
+        return "host"
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", netns) or netns in (".", ".."):
+        raise ValueError(f"{netns!r} is not a namespace name")
+    return netns
+
+
+@contextmanager
+def namespace_lock(netns: str | None, wait: float = 0.0) -> Iterator[None]:
+    """Hold the namespace's lock for the block; wait up to `wait` seconds for it, else
+    LockBusyError naming the holder."""
+    directory = run_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{namespace_key(netns)}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        _acquire(fd, path, netns, wait)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, _holder_text().encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _acquire(fd: int, path: Path, netns: str | None, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = path.read_text().strip() or "another process"
+                where = f"namespace {netns}" if netns else "this namespace"
+                waited = f" (waited {wait:g} s)" if wait else ""
+                raise LockBusyError(f"{where} is being changed by {holder}{waited}; try "
+                                    "again later, or give --wait SECONDS") from None
+            time.sleep(POLL_SECONDS)  # flock has no timeout: poll until the deadline
+
+
+def _holder_text() -> str:
+    command = " ".join(["nlstate", *sys.argv[1:]]) if sys.argv else "nlstate"
+    since = time.strftime("%Y-%m-%d %H:%M:%S")
+    return f"pid {os.getpid()} ({command}, since {since})\n"

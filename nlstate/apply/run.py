@@ -1,0 +1,210 @@
+"""nlstate apply: observe, plan, carry out, verify; on any failure (a refused step, a
+verification that finds a difference, SIGINT or SIGTERM) roll back to the snapshot taken
+before the first write, then report.
+
+The caller holds the namespace lock (lock.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from nlstate import rtnl
+from nlstate.diff import Diff, diff
+from nlstate.model import State
+from nlstate.netlink.socket import NetlinkSocket
+from nlstate.objects import RECORD_TYPES
+from nlstate.observe import observe_with
+from nlstate.plan import Plan, make_plan
+
+from .execute import ExecutionError, execute
+from .origin import step_origin
+from .undo import Snapshot
+
+log = logging.getLogger(__name__)
+SHOWN_DIFFERENCES = 10
+
+
+class ApplyError(RuntimeError):
+    """The apply failed; `rolled_back` says whether the state is back as it was."""
+
+    def __init__(self, message: str, *, rolled_back: bool) -> None:
+        self.rolled_back = rolled_back
+        super().__init__(message)
+
+
+class StalePlanError(RuntimeError):
+    """A saved plan was made against another state than the namespace has now."""
+
+
+class VerifyError(RuntimeError):
+    """After applying, the kernel's state still differs from the file."""
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM arrived while steps were being sent."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """The desired file, for naming where a failed step's object is."""
+
+    text: str
+    filename: str
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    done: int  # steps carried out
+
+
+def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = False,
+                source: Source | None = None, fingerprint: str | None = None,
+                on_plan: Callable[[Plan], None] = lambda plan: None) -> Outcome:
+    """Make the namespace's state the desired one. `fingerprint`: refuse (StalePlanError)
+    unless the state now is the one a saved plan was made against. `on_plan` sees the plan
+    before anything is sent."""
+    with rtnl.open_socket(netns) as sock:
+        before = observe_with(sock, include_kernel=False)
+        changes = diff(desired, before, allow_recreate=allow_recreate)
+        if changes.conflicts:
+            raise ApplyError("; ".join(changes.conflicts), rolled_back=False)
+        plan = make_plan(changes, before)
+        if fingerprint is not None and fingerprint != plan.fingerprint:
+            raise StalePlanError(
+                f"the state has changed since the plan was made (fingerprint {fingerprint}, "
+                f"now {plan.fingerprint}): make the plan again")
+        on_plan(plan)
+        if not plan.steps:
+            return Outcome(plan, 0)
+        snapshot = Snapshot.of(before, changes)
+        try:
+            with _signals_raise():
+                done = execute(sock, plan.steps)
+                _verify(desired, sock)
+        except ExecutionError as exc:
+            failure = _describe_failure(exc, source)
+        except VerifyError as exc:
+            failure = f"verification failed: {exc}"
+        except Interrupted as exc:
+            failure = f"interrupted by {exc}"
+        else:
+            return Outcome(plan, len(done))
+        log.info("rolling back after: %s", failure.splitlines()[0])
+        _roll_back(sock, snapshot, failure)
+        raise ApplyError(f"{failure}\nrolled back: the state is as it was before",
+                         rolled_back=True)
+
+
+def roll_back_to(snapshot: Snapshot, netns: str | None) -> Plan:
+    """Restore a snapshot (nlstate rollback, or the --confirm-within reverter)."""
+    with rtnl.open_socket(netns) as sock:
+        return _restore(sock, snapshot)
+
+
+def _verify(desired: State, sock: NetlinkSocket) -> None:
+    after = observe_with(sock, include_kernel=False)
+    left = diff(desired, after)
+    problems = differences(left)
+    if problems:
+        more = len(problems) - SHOWN_DIFFERENCES
+        shown = problems[:SHOWN_DIFFERENCES] + ([f"... and {more} more"] if more > 0 else [])
+        raise VerifyError("the kernel's state differs from the file after applying:\n  "
+                          + "\n  ".join(shown))
+
+
+def differences(changes: Diff) -> list[str]:
+    """What a diff that should be empty still says, one line per object and field."""
+    lines = []
+    for change in changes.changes:
+        label = _label(change.section, change.after or change.before)
+        if change.op == "create":
+            lines.append(f"{label}: missing")
+        elif change.op == "delete":
+            lines.append(f"{label}: still there")
+        else:
+            for name in change.fields:
+                wanted = getattr(change.after[0], name)
+                found = getattr(change.before[0], name)
+                lines.append(f"{label}: {name.replace('_', '-')} wanted {wanted}, "
+                             f"found {found}")
+    for link in changes.links:
+        for name in link.fields or (link.op,):
+            lines.append(f"link {link.name}: {name} ({link.reason})")
+    for address in changes.addresses:
+        record = address.after or address.before
+        if record is not None:
+            lines.append(f"address {record.entry.ip}/{record.entry.prefix_length} on "
+                         f"{record.interface}: {address.op} ({address.reason})")
+    return lines
+
+
+def _label(section: str, records: tuple[Any, ...]) -> str:
+    kind = next(kind for kind in RECORD_TYPES if kind.section == section)
+    return kind.label(records)
+
+
+def _describe_failure(exc: ExecutionError, source: Source | None) -> str:
+    text = f"step {exc.number} failed: {exc.step.command}\n  {exc.cause}"
+    if source is not None:
+        origin = step_origin(exc.step, source.text, source.filename)
+        if origin is not None:
+            text += f"\n  from {origin}"
+    return text
+
+
+def _roll_back(sock: NetlinkSocket, snapshot: Snapshot, failure: str) -> None:
+    try:
+        with _signals_deferred():
+            _restore(sock, snapshot)
+    except Exception as exc:
+        raise ApplyError(f"{failure}\nROLLBACK FAILED: {exc}; the state is partly applied: "
+                         "see `nlstate plan` against the previous state",
+                         rolled_back=False) from exc
+
+
+def _restore(sock: NetlinkSocket, snapshot: Snapshot) -> Plan:
+    now = observe_with(sock, include_kernel=False)
+    plan = snapshot.restore_plan(now)
+    log.info("rollback: %d step(s)", len(plan.steps))
+    execute(sock, plan.steps)
+    return plan
+
+
+@contextmanager
+def _signals_raise() -> Iterator[None]:
+    """SIGINT and SIGTERM raise Interrupted in the block (so the rollback runs)."""
+    def handler(signum: int, _: FrameType | None) -> None:
+        raise Interrupted(signal.Signals(signum).name)
+    with _handlers(handler):
+        yield
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM are noted, not acted on, while the rollback runs."""
+    def handler(signum: int, _: FrameType | None) -> None:
+        log.warning("%s ignored: rolling back", signal.Signals(signum).name)
+    with _handlers(handler):
+        yield
+
+
+@contextmanager
+def _handlers(handler: Callable[[int, FrameType | None], None]) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals; the caller's own handling stands
+        return
+    saved = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, previous in saved.items():
+            signal.signal(sig, previous)

@@ -1,0 +1,96 @@
+"""Undo: what an apply may change, recorded before its first write, and the plan that puts
+it back.
+
+Rather than inverting each step (which cannot know what a half-finished batch, a kernel
+side effect, or a link deleted with its routes did), the undo is the observed state before
+the apply plus the objects the apply's diff touches: the links it creates, changes or
+deletes (with those that go along), their addresses, and the routes, rules, neighbours and
+nexthops it changes, or that sit on links it deletes. Rolling back plans from the state now
+to that snapshot, restricted to those objects: what others changed meanwhile is left be.
+The snapshot is plain data (a state document and keys), so `--confirm-within` can store it
+and a separate process can roll back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlstate.diff import Diff, diff
+from nlstate.model import State
+from nlstate.model.interface import Interface
+from nlstate.model.selectors import Selector
+from nlstate.model.state import Ownership
+from nlstate.objects import RECORD_TYPES
+from nlstate.plan import Plan, make_plan
+
+EVERYTHING = Selector(())
+
+
+@dataclass
+class Snapshot:
+    before: State
+    links: set[str] = field(default_factory=set)  # links whose settings or addresses go back
+    keys: dict[str, set[Hashable]] = field(default_factory=dict)  # section -> object keys
+
+    @classmethod
+    def of(cls, before: State, changes: Diff) -> Snapshot:
+        links = {change.name for change in changes.links}
+        links |= {address.interface for change in changes.addresses
+                  for address in (change.before, change.after) if address is not None}
+        gone = {change.name for change in changes.links if change.op in ("delete", "recreate")}
+        keys: dict[str, set[Hashable]] = {}
+        for change in changes.changes:
+            keys.setdefault(change.section, set()).add(change.key)
+        for kind in RECORD_TYPES:
+            if not gone or not kind.interface_fields:
+                continue
+            records = kind.records(before)
+            for key, record in zip(kind.keys_of(records), records, strict=True):
+                if any(name in gone for name in kind.interfaces(record)):
+                    keys.setdefault(kind.section, set()).add(key)
+        return cls(before, links, keys)
+
+    def restore_plan(self, now: State) -> Plan:
+        """The plan that gives the snapshot's objects back their state from before."""
+        present = {iface.name: iface for iface in self.before.interfaces}
+        interfaces = [present[name] if name in present else
+                      Interface.model_validate({"name": name, "state": "absent"})
+                      for name in sorted(self.links)]
+        desired = State(interfaces=interfaces, ownership={
+            kind.section: Ownership(purge=(EVERYTHING,)) for kind in RECORD_TYPES})
+        for kind in RECORD_TYPES:
+            touched = self.keys.get(kind.section, set())
+            records = kind.records(self.before)
+            kind.records(desired).extend(
+                record for key, record in zip(kind.keys_of(records), records, strict=True)
+                if key in touched)
+        changes = diff(desired, now, allow_recreate=True)
+        changes.changes = [c for c in changes.changes
+                           if c.key in self.keys.get(c.section, ())]
+        changes.conflicts = []
+        return make_plan(changes, now)
+
+    def document(self) -> dict[str, Any]:
+        """As JSON-able data (stored under /run/nlstate for --confirm-within)."""
+        return {"before": self.before.document(), "links": sorted(self.links),
+                "keys": {section: [_plain(key) for key in keys]
+                         for section, keys in self.keys.items()}}
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> Snapshot:
+        return cls(State.from_document(document["before"]), set(document["links"]),
+                   {section: {_hashable(key) for key in keys}
+                    for section, keys in document["keys"].items()})
+
+
+def _plain(key: Hashable) -> Any:
+    return json.loads(json.dumps(key))
+
+
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, list):
+        return tuple(_hashable(item) for item in value)
+    return value  # type: ignore[no-any-return]

@@ -1,0 +1,194 @@
+"""nlstate apply on real namespaces, checked with ip -j: examples applied twice (the second
+changes nothing), failures roll back to exactly the state before, saved plans are refused
+once the state has changed, one apply at a time per namespace."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nlstate.apply.lock import RUN_DIR_VARIABLE, namespace_lock
+from tests.conftest import Netns
+
+pytestmark = pytest.mark.netns
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yml"))
+
+
+@pytest.fixture(autouse=True)
+def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Locks and undo files of these tests live in a directory of their own."""
+    folder = tmp_path / "run"
+    monkeypatch.setenv(RUN_DIR_VARIABLE, str(folder))
+    return folder
+
+
+def nlstate(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nlstate", *args], capture_output=True,
+                          text=True, env=os.environ.copy())
+
+
+VOLATILE = ("_timer", "operstate", "linkmode", "state", "flags", "addr_info", "stats")
+
+
+def dumps(ns: Netns) -> dict[str, Any]:
+    """What ip -j shows of the namespace, without what the kernel changes by itself as time
+    passes (timers, bridge port and carrier states, IPv6 link-local addresses and their DAD
+    flags); the admin state stays (UP in the flags)."""
+    def scrub(value: Any) -> Any:
+        if isinstance(value, dict):
+            kept = {k: scrub(v) for k, v in value.items() if not k.endswith(VOLATILE)}
+            if "flags" in value and isinstance(value["flags"], list):
+                kept["up"] = "UP" in value["flags"]
+            if "addr_info" in value:
+                kept["addresses"] = sorted(
+                    (a["local"], a["prefixlen"]) for a in value["addr_info"]
+                    if a.get("scope") != "link")
+            return kept
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+    return {what: scrub(ns.ip_json(*what.split())) for what in (
+        "-d link show", "addr show", "route show table all", "-6 route show table all",
+        "rule show", "-6 rule show", "neigh show nud permanent", "nexthop show")}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
+def test_example_applied_twice(netns: Netns, example: Path) -> None:
+    first = nlstate("apply", str(example), "--netns", netns.name)
+    assert first.returncode == 0, first.stderr
+    assert "the state matches the file" in first.stderr and first.stdout
+    state = dumps(netns)
+    second = nlstate("apply", str(example), "--netns", netns.name)
+    assert second.returncode == 0, second.stderr
+    assert "nothing to do" in second.stderr and second.stdout == ""
+    assert dumps(netns) == state
+
+
+BASE = """\
+link add a0 type veth peer name a1
+link add br0 type bridge
+link set a1 master br0
+addr add 192.0.2.1/24 dev a0
+link set a0 up
+link set a1 up
+link set br0 up
+route add 10.1.0.0/16 via 192.0.2.2
+nexthop add id 5 via 192.0.2.3 dev a0
+"""
+
+GOOD = """\
+interfaces:
+- name: a0
+  mtu: 1400
+  ipv4:
+    address:
+    - {ip: 192.0.2.1, prefix-length: 24}
+    - {ip: 192.0.2.9, prefix-length: 24}
+- name: br0
+  bridge:
+    port: []
+- name: n0
+  type: veth
+  veth: {peer: n1}
+  ipv4:
+    address:
+    - {ip: 198.51.100.1, prefix-length: 24}
+routes:
+  config:
+  - destination: 10.1.0.0/16
+    next-hop-address: 192.0.2.4
+    next-hop-interface: a0
+  - destination: 10.2.0.0/16
+    next-hop-address: 198.51.100.2
+    next-hop-interface: n0
+nexthops:
+  config:
+  - id: 5
+    next-hop-address: 192.0.2.5
+    next-hop-interface: a0
+"""
+
+FAULTS = {  # a refused object, and where its step falls in the plan
+    "route-unreachable-gateway-last": """\
+  - destination: 10.9.0.0/16
+    next-hop-address: 203.0.113.1
+    next-hop-interface: n0
+""",
+    "nexthop-unreachable-before-routes": """\
+nexthops:
+  config:
+  - id: 5
+    next-hop-address: 192.0.2.5
+    next-hop-interface: a0
+  - id: 6
+    next-hop-address: 203.0.113.1
+    next-hop-interface: a0
+""",
+}
+
+
+def faulty(name: str) -> str:
+    fault = FAULTS[name]
+    if fault.startswith("nexthops:"):
+        return GOOD[:GOOD.index("nexthops:")] + fault
+    return GOOD.replace("nexthops:", fault + "nexthops:")
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_refused_step_rolls_everything_back(netns: Netns, tmp_path: Path,
+                                              fault: str) -> None:
+    netns.batch(BASE)
+    before = dumps(netns)
+    desired = tmp_path / "desired.yml"
+    desired.write_text(faulty(fault))
+    result = nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 1
+    assert "ENETUNREACH" in result.stderr or "EINVAL" in result.stderr, result.stderr
+    assert f"from {desired}:" in result.stderr  # the file and line of the object
+    assert "rolled back" in result.stderr
+    assert dumps(netns) == before
+    good = tmp_path / "good.yml"
+    good.write_text(GOOD)  # the same without the fault applies, and sticks
+    assert nlstate("apply", str(good), "--netns", netns.name).returncode == 0
+    links = {link["ifname"]: link for link in netns.ip_json("link", "show")}
+    assert links["a0"]["mtu"] == 1400 and "master" not in links["a1"]
+    assert {n["id"]: n for n in netns.ip_json("nexthop", "show")}[5]["gateway"] == "192.0.2.5"
+
+
+def test_a_saved_plan_is_refused_once_the_state_changed(netns: Netns, tmp_path: Path) -> None:
+    netns.batch(BASE)
+    desired = tmp_path / "desired.yml"
+    desired.write_text(GOOD)
+    saved = tmp_path / "plan.json"
+    assert nlstate("plan", str(desired), "--netns", netns.name, "--out", str(saved)
+                   ).returncode == 2
+    netns.ip("link", "set", "a0", "mtu", "1300")
+    stale = nlstate("apply", "--plan", str(saved), "--netns", netns.name)
+    assert stale.returncode == 1 and "has changed since the plan was made" in stale.stderr
+    assert netns.ip_json("link", "show", "a0")[0]["mtu"] == 1300  # nothing was sent
+    assert nlstate("plan", str(desired), "--netns", netns.name, "--out", str(saved)
+                   ).returncode == 2
+    fresh = nlstate("apply", "--plan", str(saved), "--netns", netns.name)
+    assert fresh.returncode == 0, fresh.stderr
+    assert netns.ip_json("link", "show", "a0")[0]["mtu"] == 1400
+
+
+def test_one_apply_at_a_time(netns: Netns, tmp_path: Path) -> None:
+    desired = tmp_path / "desired.yml"
+    desired.write_text("interfaces:\n- name: v0\n  type: veth\n  veth: {peer: v1}\n")
+    with namespace_lock(netns.name):
+        busy = nlstate("apply", str(desired), "--netns", netns.name, "--wait", "0.2")
+        assert busy.returncode == 1
+        assert f"namespace {netns.name} is being changed by pid {os.getpid()}" in busy.stderr
+        assert "waited 0.2 s" in busy.stderr
+        assert "v0" not in {link["ifname"] for link in netns.ip_json("link", "show")}
+    done = nlstate("apply", str(desired), "--netns", netns.name)
+    assert done.returncode == 0, done.stderr
+    assert "v0" in {link["ifname"] for link in netns.ip_json("link", "show")}
