@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from nlstate import rtnl
-from nlstate.diff import diff
 from nlstate.apply.execute import execute
+from nlstate.diff import diff
 from nlstate.load import load_file
 from nlstate.observe import observe
 from nlstate.plan import make_plan
