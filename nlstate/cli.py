@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import select
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -97,7 +98,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_apply(args: argparse.Namespace) -> int:
     from nlstate.apply.lock import LockBusyError, namespace_lock
+    from nlstate.apply.pending import (
+        PendingError,
+        arm,
+        disarm,
+        read_pending,
+        refuse_if_pending,
+    )
     from nlstate.apply.run import ApplyError, Source, StalePlanError, apply_state
+    from nlstate.apply.undo import Snapshot
     from nlstate.load import LoadError, load_text
     from nlstate.plan import Plan, PlanError
 
@@ -129,20 +138,98 @@ def cmd_apply(args: argparse.Namespace) -> int:
             sys.stdout.write(plan.text(highlight=sys.stdout.isatty()))
         sys.stdout.flush()
 
+    def arm_reverter(snapshot: Snapshot) -> None:
+        if args.confirm_within is not None:
+            arm(snapshot, args.netns, args.confirm_within)
+
     try:
         with namespace_lock(args.netns, args.wait):
-            outcome = apply_state(desired, args.netns, allow_recreate=allow_recreate,
-                                  source=source, fingerprint=fingerprint, on_plan=show)
-    except (ApplyError, StalePlanError, LockBusyError, PlanError) as exc:
-        for line in str(exc).splitlines():
-            print(f"nlstate: {line}", file=sys.stderr)
+            refuse_if_pending(args.netns)
+            try:
+                outcome = apply_state(desired, args.netns, allow_recreate=allow_recreate,
+                                      source=source, fingerprint=fingerprint, on_plan=show,
+                                      before_write=arm_reverter)
+            except ApplyError as exc:
+                if exc.rolled_back and read_pending(args.netns) is not None:
+                    disarm(args.netns)  # back as before: nothing left to revert
+                raise
+    except (ApplyError, StalePlanError, LockBusyError, PlanError, PendingError) as exc:
+        _error(exc)
         return EXIT_ERROR
-    if outcome.plan.steps:
-        print(f"nlstate: applied {outcome.done} step(s); the state matches the file",
-              file=sys.stderr)
-    else:
+    if not outcome.plan.steps:
         print("nlstate: nothing to do: the state matches the file", file=sys.stderr)
+        return EXIT_OK
+    print(f"nlstate: applied {outcome.done} step(s); the state matches the file",
+          file=sys.stderr)
+    if args.confirm_within is not None:
+        return _await_confirmation(args.netns, args.confirm_within)
     return EXIT_OK
+
+
+def _await_confirmation(netns: str | None, seconds: float) -> int:
+    from nlstate.apply.lock import namespace_lock
+    from nlstate.apply.pending import PendingError, disarm
+
+    again = f"nlstate confirm{f' --netns {netns}' if netns else ''}"
+    if not sys.stdin.isatty():
+        print(f"nlstate: it is reverted in {seconds:g} s unless confirmed: `{again}`",
+              file=sys.stderr)
+        return EXIT_OK
+    print(f"nlstate: press Enter within {seconds:g} s to keep it (or run `{again}`); "
+          "otherwise it is reverted", file=sys.stderr)
+    ready, _, _ = select.select([sys.stdin], [], [], seconds)
+    if not ready:
+        print("nlstate: not confirmed: it is being reverted", file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdin.readline()
+    try:
+        with namespace_lock(netns, 10.0):
+            disarm(netns)
+    except PendingError as exc:
+        _error(exc)
+        return EXIT_ERROR
+    print("nlstate: confirmed", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    from nlstate.apply.lock import LockBusyError, namespace_lock
+    from nlstate.apply.pending import PendingError, disarm
+
+    try:
+        with namespace_lock(args.netns, args.wait):
+            disarm(args.netns)
+    except (PendingError, LockBusyError) as exc:
+        _error(exc)
+        return EXIT_ERROR
+    print("nlstate: confirmed: the change stays", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from nlstate.apply.lock import LockBusyError, namespace_lock
+    from nlstate.apply.pending import PendingError, roll_back_now
+
+    try:
+        with namespace_lock(args.netns, args.wait):
+            roll_back_now(args.netns)
+    except (PendingError, LockBusyError) as exc:
+        _error(exc)
+        return EXIT_ERROR
+    print("nlstate: rolled back: the state is as it was before the change", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_revert_pending(args: argparse.Namespace) -> int:
+    from nlstate.apply.pending import revert_when_due
+
+    revert_when_due(args.netns, args.token)
+    return EXIT_OK
+
+
+def _error(exc: Exception) -> None:
+    for line in str(exc).splitlines():
+        print(f"nlstate: {line}", file=sys.stderr)
 
 
 def _summary(state: State) -> str:
@@ -219,7 +306,24 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--wait", metavar="SECONDS", type=float, default=0.0,
                        help="wait this long for another apply on the namespace to finish "
                             "(default: fail at once)")
+    apply.add_argument("--confirm-within", metavar="SECONDS", type=float,
+                       help="revert unless `nlstate confirm` (or Enter, on a terminal) comes "
+                            "within SECONDS, even if this process or the session dies")
     apply.set_defaults(func=cmd_apply)
+
+    for name, func, text in (
+            ("confirm", cmd_confirm, "keep a change applied with --confirm-within"),
+            ("rollback", cmd_rollback, "revert a change applied with --confirm-within now")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--netns", metavar="NAME",
+                             help="the namespace NAME (/run/netns/NAME)")
+        command.add_argument("--wait", metavar="SECONDS", type=float, default=10.0,
+                             help="wait this long for a running apply (default 10)")
+        command.set_defaults(func=func)
+    revert = commands.add_parser("revert-pending")  # the detached reverter; not for people
+    revert.add_argument("--netns")
+    revert.add_argument("--token", required=True)
+    revert.set_defaults(func=cmd_revert_pending)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the state file")
     schema.add_argument("--markdown", action="store_true",

@@ -68,10 +68,11 @@ class Outcome:
 
 def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = False,
                 source: Source | None = None, fingerprint: str | None = None,
-                on_plan: Callable[[Plan], None] = lambda plan: None) -> Outcome:
+                on_plan: Callable[[Plan], None] = lambda plan: None,
+                before_write: Callable[[Snapshot], None] = lambda snapshot: None) -> Outcome:
     """Make the namespace's state the desired one. `fingerprint`: refuse (StalePlanError)
     unless the state now is the one a saved plan was made against. `on_plan` sees the plan
-    before anything is sent."""
+    and `before_write` the undo snapshot before anything is sent."""
     with rtnl.open_socket(netns) as sock:
         before = observe_with(sock, include_kernel=False)
         changes = diff(desired, before, allow_recreate=allow_recreate)
@@ -86,6 +87,7 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
         if not plan.steps:
             return Outcome(plan, 0)
         snapshot = Snapshot.of(before, changes)
+        before_write(snapshot)
         try:
             with _signals_raise():
                 done = execute(sock, plan.steps)

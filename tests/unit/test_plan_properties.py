@@ -18,7 +18,8 @@ from nlstate.plan import PlanError, make_plan
 CURRENT = load_file(Path(__file__).resolve().parents[1] / "cases" / "noop-interfaces-from-show"
                     / "current.yml")
 NAMES = [iface.name for iface in CURRENT.interfaces if iface.name != "lo"] + ["n0", "n1"]
-ADDRESSES = [{"ip": f"192.0.2.{n}", "prefix-length": 24} for n in (10, 11, 12)] + [
+ADDRESSES: list[dict[str, Any]] = [
+    {"ip": f"192.0.2.{n}", "prefix-length": 24} for n in (10, 11, 12)] + [
     {"ip": "2001:db8::10", "prefix-length": 64, "noprefixroute": True}]
 
 
@@ -35,11 +36,12 @@ def interfaces(draw: st.DrawFn) -> list[dict[str, Any]]:
             "state": st.sampled_from(["up", "down", "ignore"]),
             "description": st.sampled_from(["uplink", "lab"]),
         })))
-        picked = draw(st.lists(st.sampled_from(ADDRESSES), unique_by=lambda a: a["ip"],
-                               max_size=3))
+        picked: list[dict[str, Any]] = draw(st.lists(
+            st.sampled_from(ADDRESSES), unique_by=lambda a: str(a["ip"]), max_size=3))
         for family, v6 in (("ipv4", False), ("ipv6", True)):
-            mine = [a for a in picked if (":" in a["ip"]) == v6]
-            if mine or draw(st.booleans()):
+            mine = [a for a in picked if (":" in str(a["ip"])) == v6]
+            keep_empty: bool = draw(st.booleans())
+            if mine or keep_empty:
                 entry[family] = {"address": mine}
         out.append(entry)
     return out
