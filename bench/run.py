@@ -29,6 +29,7 @@ from typing import Any
 if not __package__:  # run as `python bench/run.py`: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.apply import apply_links, apply_noop, apply_routes
 from bench.harness import TOTAL, Config, Outcome, Sample, gnu_time, progress, run_isolated
 from bench.load import load
 from bench.netns import BenchError, delete_leftovers
@@ -42,6 +43,9 @@ LANES: dict[str, Lane] = {
     "route-dump": route_dump,
     "load": load,
     "plan": plan,
+    "apply-routes": apply_routes,
+    "apply-noop": apply_noop,
+    "apply-links": apply_links,
 }
 
 

@@ -316,10 +316,12 @@ class NetlinkSocket:
         result = BatchResult(reqs, [None] * len(reqs))
         index = 0
         while index < len(reqs):
-            if stop_on_error and result.failed:
+            first = index
+            index = self._send_chunk(reqs, index, result, ack, echo, max_bytes)
+            if stop_on_error and index < len(reqs) and any(
+                    error is not None for error in result.errors[first:index]):
                 result.unsent = list(range(index, len(reqs)))
                 break
-            index = self._send_chunk(reqs, index, result, ack, echo, max_bytes)
         return result
 
     def _send_chunk(self, reqs: list[Request], first: int, result: BatchResult, ack: str,

@@ -9,6 +9,7 @@ route that leaves it out and the route the kernel then reports have the same key
 from __future__ import annotations
 
 import socket
+import struct
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import repeat
 from operator import attrgetter, itemgetter
@@ -18,6 +19,7 @@ from nlstate.model.records import ROUTE_METRIC_FIELDS, Route
 from nlstate.netlink.message import Request
 from nlstate.rtnl import build_request
 from nlstate.rtnl import consts as rc
+from nlstate.rtnl.catalog import MESSAGES
 from nlstate.values import canonical
 
 from .common import (
@@ -113,6 +115,8 @@ def route_request(action: Action, hops: Sequence[Route],
     made of `hops`. A delete names the key (and type) only: the kernel then removes the route
     with all its hops, whatever its scope, protocol, next hops and metrics."""
     route, key = _merged(hops)
+    if action != "delete" and len(hops) == 1 and _plain(route):
+        return _plain_request(action, route, key, names if names is not None else {})
     rtype = canonical.ROUTE_TYPE_NUMBERS[route.route_type or "unicast"]
     address, length = split_prefix(key.destination)
     header: dict[str, Any] = {
@@ -137,6 +141,60 @@ def route_request(action: Action, hops: Sequence[Route],
     if metrics:
         attrs["metrics"] = metrics
     return build_request(rc.RTM_NEWROUTE, header, attrs, NEW_FLAGS[action], label)
+
+
+# The fields a plain route may set: one unicast hop (gateway of its own family, device),
+# source, protocol, scope, onlink. Its request is packed directly, the bytes the general
+# path gives (a test holds them equal): a third of the time, which counts at 100k routes.
+_PLAIN_FIELDS = frozenset({"destination", "next_hop_interface", "next_hop_address", "metric",
+                           "table_id", "source", "protocol", "scope", "tos", "onlink"})
+_OTHER_COLUMNS = itemgetter(*(index for index, name in enumerate(Route._fields)
+                              if name not in _PLAIN_FIELDS))
+_OTHERS_UNSET = (None,) * (len(Route._fields) - len(_PLAIN_FIELDS))
+_RTMSG = struct.Struct("=BBBBBBBBI")
+_U32_TLV = struct.Struct("=HHI")
+_TLV_HEADER = struct.Struct("=HH")
+_RTA_DST, _RTA_OIF, _RTA_GATEWAY, _RTA_PRIORITY, _RTA_PREFSRC, _RTA_TABLE = 1, 4, 5, 6, 7, 15
+_ROUTE_NAME, _ROUTE_SPEC = "RTM_NEWROUTE", MESSAGES[rc.RTM_NEWROUTE][1]
+
+
+def _plain(route: Route) -> bool:
+    gateway = route.next_hop_address
+    return (_OTHER_COLUMNS(route) == _OTHERS_UNSET and route.route_type is None
+            and (gateway is None or (":" in gateway) == (":" in (route.destination or ""))))
+
+
+def _plain_request(action: Action, route: Route, key: RouteKey,
+                   names: Mapping[str, int]) -> Request:
+    label = "route " + " ".join([key.destination, *_one_hop(route, key.family, False),
+                                 *_key_words(route, key)])
+    address, length = split_prefix(key.destination)
+    family = key.family
+    scope = (canonical.SCOPE_NUMBERS[route.scope] if route.scope is not None
+             else canonical.default_scope(family, rc.RTN_UNICAST,
+                                          route.next_hop_address is not None))
+    parts = [_RTMSG.pack(family, length, 0, key.tos,
+                         key.table if key.table < 256 else rc.RT_TABLE_UNSPEC,
+                         protocol_number(route.protocol), scope, rc.RTN_UNICAST,
+                         rc.RTNH_F_ONLINK if route.onlink else 0)]
+    if length:
+        parts.append(_address_tlv(_RTA_DST, family, address))
+    parts.append(_U32_TLV.pack(8, _RTA_TABLE, key.table))
+    parts.append(_U32_TLV.pack(8, _RTA_PRIORITY, key.metric))
+    if route.next_hop_address is not None:
+        parts.append(_address_tlv(_RTA_GATEWAY, family, route.next_hop_address))
+    if route.next_hop_interface is not None:
+        parts.append(_U32_TLV.pack(8, _RTA_OIF, ifindex(names, route.next_hop_interface,
+                                                        label)))
+    if route.source is not None:
+        parts.append(_address_tlv(_RTA_PREFSRC, family, route.source))
+    return Request(rc.RTM_NEWROUTE, NEW_FLAGS[action], b"".join(parts), _ROUTE_SPEC, label,
+                   _ROUTE_NAME)
+
+
+def _address_tlv(kind: int, family: int, address: str) -> bytes:
+    packed = socket.inet_pton(family, address)
+    return _TLV_HEADER.pack(4 + len(packed), kind) + packed
 
 
 def route_command(action: Action, hops: Sequence[Route]) -> str:
