@@ -12,6 +12,11 @@ import string
 from functools import lru_cache
 
 _HEX = frozenset(string.hexdigits)
+_V4 = (socket.AF_INET, 32)
+_V6 = (socket.AF_INET6, 128)
+_LENGTHS = {str(length): length for length in range(129)}  # the common spelling, parsed
+_inet_pton = socket.inet_pton
+_inet_ntop = socket.inet_ntop
 
 
 @lru_cache(maxsize=4096)  # gateways and sources repeat across many routes
@@ -33,19 +38,31 @@ def ip_prefix(text: str) -> str:
     /128. Host bits set are an error: the kernel refuses such a route."""
     text = text.strip()
     address, slash, length = text.partition("/")
-    family, bits = (socket.AF_INET6, 128) if ":" in address else (socket.AF_INET, 32)
-    prefix = bits if not slash else int(length) if (
-        length.isascii() and length.isdigit() and len(length) <= 3) else -1
-    packed = _packed(family, address) if 0 <= prefix <= bits else None
+    family, bits = _V6 if ":" in address else _V4
+    prefix = bits if not slash else _LENGTHS.get(length, -1)
+    if prefix < 0 and length.isascii() and length.isdigit() and len(length) <= 3:
+        prefix = int(length)  # '032': leading zeros
+    try:
+        packed = _inet_pton(family, address) if 0 <= prefix <= bits else None
+    except (OSError, ValueError, UnicodeError):
+        packed = None
     if packed is None:
         ipaddress.ip_network(text, strict=False)  # raises the explanation
         raise ValueError(f"{text!r} is not a plain IP prefix (no zone index)")
+    if prefix < bits:
+        _no_host_bits(text, family, packed, prefix)
+    canonical = _inet_ntop(family, packed)
+    if canonical == address and slash and _LENGTHS.get(length) == prefix:
+        return text  # already canonical: no new string (100k destinations are 6 MB)
+    return f"{canonical}/{prefix}"
+
+
+def _no_host_bits(text: str, family: int, packed: bytes, prefix: int) -> None:
     value = int.from_bytes(packed, "big")
-    host = (1 << (bits - prefix)) - 1
+    host = (1 << (len(packed) * 8 - prefix)) - 1
     if value & host:
         network = socket.inet_ntop(family, (value & ~host).to_bytes(len(packed), "big"))
         raise ValueError(f"{text} has host bits set; the network is {network}/{prefix}")
-    return f"{socket.inet_ntop(family, packed)}/{prefix}"
 
 
 def _packed(family: int, text: str) -> bytes | None:
