@@ -167,9 +167,6 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def _await_confirmation(netns: str | None, seconds: float) -> int:
-    from nlstate.apply.lock import namespace_lock
-    from nlstate.apply.pending import PendingError, disarm
-
     again = f"nlstate confirm{f' --netns {netns}' if netns else ''}"
     if not sys.stdin.isatty():
         print(f"nlstate: it is reverted in {seconds:g} s unless confirmed: `{again}`",
@@ -182,41 +179,30 @@ def _await_confirmation(netns: str | None, seconds: float) -> int:
         print("nlstate: not confirmed: it is being reverted", file=sys.stderr)
         return EXIT_ERROR
     sys.stdin.readline()
-    try:
-        with namespace_lock(netns, 10.0):
-            disarm(netns)
-    except PendingError as exc:
-        _error(exc)
-        return EXIT_ERROR
-    print("nlstate: confirmed", file=sys.stderr)
-    return EXIT_OK
+    return _pending_action(netns, 10.0, "confirm", "confirmed")
 
 
 def cmd_confirm(args: argparse.Namespace) -> int:
-    from nlstate.apply.lock import LockBusyError, namespace_lock
-    from nlstate.apply.pending import PendingError, disarm
-
-    try:
-        with namespace_lock(args.netns, args.wait):
-            disarm(args.netns)
-    except (PendingError, LockBusyError) as exc:
-        _error(exc)
-        return EXIT_ERROR
-    print("nlstate: confirmed: the change stays", file=sys.stderr)
-    return EXIT_OK
+    return _pending_action(args.netns, args.wait, "confirm", "confirmed: the change stays")
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
+    return _pending_action(args.netns, args.wait, "rollback",
+                           "rolled back: the state is as it was before the change")
+
+
+def _pending_action(netns: str | None, wait: float, action: str, done: str) -> int:
+    """Confirm or roll back the change awaiting confirmation, under the namespace's lock."""
     from nlstate.apply.lock import LockBusyError, namespace_lock
-    from nlstate.apply.pending import PendingError, roll_back_now
+    from nlstate.apply.pending import PendingError, disarm, roll_back_now
 
     try:
-        with namespace_lock(args.netns, args.wait):
-            roll_back_now(args.netns)
+        with namespace_lock(netns, wait):
+            (disarm if action == "confirm" else roll_back_now)(netns)
     except (PendingError, LockBusyError) as exc:
         _error(exc)
         return EXIT_ERROR
-    print("nlstate: rolled back: the state is as it was before the change", file=sys.stderr)
+    print(f"nlstate: {done}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -64,6 +65,12 @@ class Netns:
                                 text=True, capture_output=True)
         if result.returncode:
             raise RuntimeError(f"ip -batch: {result.stderr.strip()}")
+
+
+def run_nlstate(*args: str) -> subprocess.CompletedProcess[str]:
+    """The nlstate command, as a user runs it (no terminal on stdin)."""
+    return subprocess.run([sys.executable, "-m", "nlstate", *args], capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL)
 
 
 def create_netns() -> Netns:

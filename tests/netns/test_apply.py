@@ -5,15 +5,13 @@ once the state has changed, one apply at a time per namespace."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from nlstate.apply.lock import RUN_DIR_VARIABLE, namespace_lock
-from tests.conftest import Netns
+from tests.conftest import Netns, run_nlstate
 
 pytestmark = pytest.mark.netns
 
@@ -27,11 +25,6 @@ def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "run"
     monkeypatch.setenv(RUN_DIR_VARIABLE, str(folder))
     return folder
-
-
-def nlstate(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nlstate", *args], capture_output=True,
-                          text=True, env=os.environ.copy())
 
 
 VOLATILE = ("_timer", "operstate", "linkmode", "state", "flags", "addr_info", "stats")
@@ -66,11 +59,11 @@ def dumps(ns: Netns) -> dict[str, Any]:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
 def test_example_applied_twice(netns: Netns, example: Path) -> None:
-    first = nlstate("apply", str(example), "--netns", netns.name)
+    first = run_nlstate("apply", str(example), "--netns", netns.name)
     assert first.returncode == 0, first.stderr
     assert "the state matches the file" in first.stderr and first.stdout
     state = dumps(netns)
-    second = nlstate("apply", str(example), "--netns", netns.name)
+    second = run_nlstate("apply", str(example), "--netns", netns.name)
     assert second.returncode == 0, second.stderr
     assert "nothing to do" in second.stderr and second.stdout == ""
     assert dumps(netns) == state
@@ -153,7 +146,7 @@ def test_a_refused_step_rolls_everything_back(netns: Netns, tmp_path: Path,
     before = dumps(netns)
     desired = tmp_path / "desired.yml"
     desired.write_text(faulty(fault))
-    result = nlstate("apply", str(desired), "--netns", netns.name)
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
     assert result.returncode == 1
     assert "ENETUNREACH" in result.stderr or "EINVAL" in result.stderr, result.stderr
     assert f"from {desired}:" in result.stderr  # the file and line of the object
@@ -161,7 +154,7 @@ def test_a_refused_step_rolls_everything_back(netns: Netns, tmp_path: Path,
     assert dumps(netns) == before
     good = tmp_path / "good.yml"
     good.write_text(GOOD)  # the same without the fault applies, and sticks
-    assert nlstate("apply", str(good), "--netns", netns.name).returncode == 0
+    assert run_nlstate("apply", str(good), "--netns", netns.name).returncode == 0
     links = {link["ifname"]: link for link in netns.ip_json("link", "show")}
     assert links["a0"]["mtu"] == 1400 and "master" not in links["a1"]
     assert {n["id"]: n for n in netns.ip_json("nexthop", "show")}[5]["gateway"] == "192.0.2.5"
@@ -172,15 +165,15 @@ def test_a_saved_plan_is_refused_once_the_state_changed(netns: Netns, tmp_path: 
     desired = tmp_path / "desired.yml"
     desired.write_text(GOOD)
     saved = tmp_path / "plan.json"
-    assert nlstate("plan", str(desired), "--netns", netns.name, "--out", str(saved)
+    assert run_nlstate("plan", str(desired), "--netns", netns.name, "--out", str(saved)
                    ).returncode == 2
     netns.ip("link", "set", "a0", "mtu", "1300")
-    stale = nlstate("apply", "--plan", str(saved), "--netns", netns.name)
+    stale = run_nlstate("apply", "--plan", str(saved), "--netns", netns.name)
     assert stale.returncode == 1 and "has changed since the plan was made" in stale.stderr
     assert netns.ip_json("link", "show", "a0")[0]["mtu"] == 1300  # nothing was sent
-    assert nlstate("plan", str(desired), "--netns", netns.name, "--out", str(saved)
+    assert run_nlstate("plan", str(desired), "--netns", netns.name, "--out", str(saved)
                    ).returncode == 2
-    fresh = nlstate("apply", "--plan", str(saved), "--netns", netns.name)
+    fresh = run_nlstate("apply", "--plan", str(saved), "--netns", netns.name)
     assert fresh.returncode == 0, fresh.stderr
     assert netns.ip_json("link", "show", "a0")[0]["mtu"] == 1400
 
@@ -189,11 +182,11 @@ def test_one_apply_at_a_time(netns: Netns, tmp_path: Path) -> None:
     desired = tmp_path / "desired.yml"
     desired.write_text("interfaces:\n- name: v0\n  type: veth\n  veth: {peer: v1}\n")
     with namespace_lock(netns.name):
-        busy = nlstate("apply", str(desired), "--netns", netns.name, "--wait", "0.2")
+        busy = run_nlstate("apply", str(desired), "--netns", netns.name, "--wait", "0.2")
         assert busy.returncode == 1
         assert f"namespace {netns.name} is being changed by pid {os.getpid()}" in busy.stderr
         assert "waited 0.2 s" in busy.stderr
         assert "v0" not in {link["ifname"] for link in netns.ip_json("link", "show")}
-    done = nlstate("apply", str(desired), "--netns", netns.name)
+    done = run_nlstate("apply", str(desired), "--netns", netns.name)
     assert done.returncode == 0, done.stderr
     assert "v0" in {link["ifname"] for link in netns.ip_json("link", "show")}

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from nlstate.apply.lock import RUN_DIR_VARIABLE
-from tests.conftest import Netns
+from tests.conftest import Netns, run_nlstate
 from tests.netns.test_apply import dumps
 
 pytestmark = pytest.mark.netns
@@ -71,11 +71,6 @@ def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         os.kill(pid, signal.SIGKILL)
 
 
-def nlstate(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nlstate", *args], capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL)
-
-
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -98,7 +93,7 @@ def desired(tmp_path: Path) -> Path:
 def test_unconfirmed_change_is_reverted(netns: Netns, run_dir: Path, desired: Path) -> None:
     netns.batch(BASE)
     before = dumps(netns)
-    result = nlstate("apply", str(desired), "--netns", netns.name, "--confirm-within", "2")
+    result = run_nlstate("apply", str(desired), "--netns", netns.name, "--confirm-within", "2")
     assert result.returncode == 0, result.stderr
     assert "reverted in 2 s unless confirmed" in result.stderr
     assert applied(netns) and reverters(run_dir)
@@ -132,13 +127,13 @@ def test_reverted_even_when_the_applying_process_is_killed(
 
 def test_confirmed_change_stays(netns: Netns, run_dir: Path, desired: Path) -> None:
     netns.batch(BASE)
-    assert nlstate("apply", str(desired), "--netns", netns.name, "--confirm-within", "2"
+    assert run_nlstate("apply", str(desired), "--netns", netns.name, "--confirm-within", "2"
                    ).returncode == 0
-    confirmed = nlstate("confirm", "--netns", netns.name)
+    confirmed = run_nlstate("confirm", "--netns", netns.name)
     assert confirmed.returncode == 0, confirmed.stderr
     wait_until(lambda: not reverters(run_dir), 30, "the reverter has exited")
     assert applied(netns)
-    again = nlstate("confirm", "--netns", netns.name)
+    again = run_nlstate("confirm", "--netns", netns.name)
     assert again.returncode == 1 and "nothing to confirm" in again.stderr
 
 
@@ -146,11 +141,11 @@ def test_rollback_reverts_at_once_and_pending_blocks_applies(
         netns: Netns, run_dir: Path, desired: Path) -> None:
     netns.batch(BASE)
     before = dumps(netns)
-    assert nlstate("apply", str(desired), "--netns", netns.name, "--confirm-within", "600"
+    assert run_nlstate("apply", str(desired), "--netns", netns.name, "--confirm-within", "600"
                    ).returncode == 0
-    other = nlstate("apply", str(desired), "--netns", netns.name)
+    other = run_nlstate("apply", str(desired), "--netns", netns.name)
     assert other.returncode == 1 and "awaits confirmation" in other.stderr
-    rolled = nlstate("rollback", "--netns", netns.name)
+    rolled = run_nlstate("rollback", "--netns", netns.name)
     assert rolled.returncode == 0, rolled.stderr
     assert dumps(netns) == before
-    assert nlstate("rollback", "--netns", netns.name).returncode == 1  # nothing left
+    assert run_nlstate("rollback", "--netns", netns.name).returncode == 1  # nothing left

@@ -4,8 +4,6 @@ namespace as the file says (a second plan is empty), and ip -j agrees."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from nlstate.diff import diff
 from nlstate.load import load_text
 from nlstate.observe import observe
 from nlstate.plan import make_plan
-from tests.conftest import Netns
+from tests.conftest import Netns, run_nlstate
 
 pytestmark = pytest.mark.netns
 
@@ -86,23 +84,18 @@ routes:
 """
 
 
-def nlstate(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nlstate", *args], capture_output=True,
-                          text=True)
-
-
 def test_live_plan_equals_plan_from_show(netns: Netns, tmp_path: Path) -> None:
     netns.batch(START)
     desired = tmp_path / "desired.yml"
     desired.write_text(DESIRED)
     saved = tmp_path / "current.yml"
-    saved.write_text(nlstate("show", "--netns", netns.name).stdout)
-    live = nlstate("plan", str(desired), "--netns", netns.name, "--allow-recreate")
-    offline = nlstate("plan", str(desired), "--current", str(saved), "--allow-recreate")
+    saved.write_text(run_nlstate("show", "--netns", netns.name).stdout)
+    live = run_nlstate("plan", str(desired), "--netns", netns.name, "--allow-recreate")
+    offline = run_nlstate("plan", str(desired), "--current", str(saved), "--allow-recreate")
     assert live.returncode == offline.returncode == 2, live.stderr + offline.stderr
     assert live.stdout == offline.stdout
     assert "ip link del old0 !" in live.stdout
-    refused = nlstate("plan", str(desired), "--netns", netns.name)
+    refused = run_nlstate("plan", str(desired), "--netns", netns.name)
     assert refused.returncode == 1
     assert "vxlan.id cannot change on an existing link" in refused.stderr
 
