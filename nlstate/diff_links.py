@@ -27,7 +27,12 @@ from nlstate.model import State
 from nlstate.model.interface import AddressEntry, Interface
 from nlstate.requests import RequestError
 from nlstate.requests.addresses import address_key, address_recreate_fields
-from nlstate.requests.links import immutable_changes, link_create_commands, link_differences
+from nlstate.requests.links import (
+    SECTION_BY_KEY,
+    immutable_changes,
+    link_create_commands,
+    link_differences,
+)
 
 UNDELETABLE = {"ethernet": "a NIC's link belongs to its driver",
                "loopback": "every namespace has its loopback"}
@@ -121,6 +126,7 @@ def diff_interfaces(desired: State, current: State, allow_recreate: bool) -> Int
             if change.op in COMING and peer in present and peer not in result.gone:
                 result.errors.append(f"link {change.name}: its veth peer {peer} would be "
                                      "created with it, but a link of that name exists")
+    _check_mtus(result.links, present, result)
     result.known = {name for name in present if name not in result.gone}
     result.known |= {change.name for change in result.links if change.op != "delete"}
     result.known |= {peer for change in result.links if change.op in ("create", "recreate")
@@ -324,6 +330,32 @@ def _address_differences(have: AddressEntry, want: AddressEntry) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- references
+
+def _base_of(link: Interface) -> str | None:
+    """The base link of a vlan, macvlan or ipvlan, as the link's section says it."""
+    for key, model in link.sections():
+        if SECTION_BY_KEY[key].base_link:
+            base = model.document().get("base-iface")
+            return str(base) if base else None
+    return None
+
+
+def _check_mtus(links: list[LinkChange], present: dict[str, Interface],
+                result: InterfacesDiff) -> None:
+    """A link on a base link (vlan, macvlan, ipvlan) cannot have a larger MTU than its base:
+    the kernel refuses it, or lowers it when the base's MTU goes down."""
+    targets = {change.name: change.after for change in links if change.after is not None}
+    for name, link in targets.items():
+        base = _base_of(link) or (_base_of(present[name]) if name in present else None)
+        if link.mtu is None or base is None:
+            continue
+        source = targets.get(base) or present.get(base)
+        base_mtu = source.mtu if source is not None else None
+        if base_mtu is not None and link.mtu > base_mtu:
+            result.errors.append(f"link {name}: mtu {link.mtu} is more than its base link "
+                                 f"{base}'s {base_mtu}; a link on a base link can have at "
+                                 "most the base's MTU")
+
 
 def _check_references(result: InterfacesDiff) -> None:
     """Every link a link to have names (base, controller, ports) exists once applied."""

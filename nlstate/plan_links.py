@@ -15,7 +15,7 @@ veth pair. Then, parents first:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -92,7 +92,9 @@ def link_delete_steps(changes: Sequence[LinkChange]) -> list[Step]:
 def link_steps(changes: Sequence[LinkChange]) -> list[Step]:
     """Creates, then changes and ports, then admin state, parents first."""
     targets = {c.name: c.after for c in changes if c.after is not None}
-    order = sorted(targets, key=_depths(targets, veth_pairs=False, controllers=True).__getitem__)
+    befores = {c.name: c.before for c in changes if c.before is not None}
+    depth = _depths(targets, veth_pairs=False, controllers=True, before=befores)
+    order = sorted(targets, key=depth.__getitem__)
     creates: list[Step] = []
     after_create: dict[str, Interface] = {}  # what the kernel has once the creates are done
     for name in order:
@@ -216,10 +218,12 @@ def _parents(link: Interface, controllers: bool) -> Iterable[str]:
         yield link.controller
 
 
-def _depths(links: dict[str, Interface], *, veth_pairs: bool,
-            controllers: bool = False) -> dict[str, int]:
-    """How many links each one sits on, among `links` (0: on none of them); with
-    veth_pairs the two ends of a pair count as one. A cycle is a PlanError naming it."""
+def _depths(links: dict[str, Interface], *, veth_pairs: bool, controllers: bool = False,
+            before: Mapping[str, Interface] | None = None) -> dict[str, int]:
+    """How many links each one sits on, among `links` (0: on none of them), by what each
+    says or, for what it leaves out, what it was `before`; with veth_pairs the two ends of
+    a pair count as one. A cycle is a PlanError naming it."""
+    earlier = before or {}
     depth: dict[str, int] = {}
     visiting: list[str] = []
 
@@ -230,7 +234,10 @@ def _depths(links: dict[str, Interface], *, veth_pairs: bool,
             cycle = [*visiting[visiting.index(name):], name]
             raise PlanError(f"links depend on each other in a cycle: {' -> '.join(cycle)}")
         visiting.append(name)
-        parents = [p for p in _parents(links[name], controllers) if p in links]
+        said = list(_parents(links[name], controllers))
+        if name in earlier and not any(True for _ in links[name].sections()):
+            said += _parents(earlier[name], controllers)
+        parents = [p for p in said if p in links]
         level = max((visit(parent) + 1 for parent in parents), default=0)
         visiting.pop()
         depth[name] = level

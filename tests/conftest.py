@@ -67,10 +67,12 @@ class Netns:
             raise RuntimeError(f"ip -batch: {result.stderr.strip()}")
 
 
-def run_nlstate(*args: str) -> subprocess.CompletedProcess[str]:
-    """The nlstate command, as a user runs it (no terminal on stdin)."""
+def run_nlstate(*args: str, env: dict[str, str] | None = None,
+                ) -> subprocess.CompletedProcess[str]:
+    """The nlstate command, as a user runs it (no terminal on stdin); `env` adds to the
+    environment."""
     return subprocess.run([sys.executable, "-m", "nlstate", *args], capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL)
+                          text=True, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
 
 
 def create_netns() -> Netns:

@@ -174,10 +174,15 @@ def _roll_back(sock: NetlinkSocket, snapshot: Snapshot, failure: str) -> None:
 
 
 def _restore(sock: NetlinkSocket, snapshot: Snapshot) -> Plan:
+    """Restore the snapshot, then check it: a restore that leaves differences raises."""
     now = observe_with(sock, include_kernel=False)
     plan = snapshot.restore_plan(now)
     log.info("rollback: %d step(s)", len(plan.steps))
     execute(sock, plan.steps)
+    left = snapshot.restore_plan(observe_with(sock, include_kernel=False))
+    if left.steps:
+        raise VerifyError("after restoring, these still differ from before: "
+                          + "; ".join(step.command for step in left.steps))
     return plan
 
 

@@ -4,8 +4,10 @@ it back.
 Rather than inverting each step (which cannot know what a half-finished batch, a kernel
 side effect, or a link deleted with its routes did), the undo is the observed state before
 the apply plus the objects the apply's diff touches: the links it creates, changes or
-deletes (with those that go along), their addresses, and the routes, rules, neighbours and
-nexthops it changes, or that sit on links it deletes. Rolling back plans from the state now
+deletes (with those that go along, and those the kernel changes with them: links on top,
+controllers), their addresses, the routes, rules, neighbours and nexthops it changes, and
+those on any of those links (the kernel drops a route when its link goes down or loses the
+address its gateway is reached through). Rolling back plans from the state now
 to that snapshot, restricted to those objects: what others changed meanwhile is left be.
 The snapshot is plain data (a state document and keys), so `--confirm-within` can store it
 and a separate process can roll back.
@@ -40,16 +42,18 @@ class Snapshot:
         links = {change.name for change in changes.links}
         links |= {address.interface for change in changes.addresses
                   for address in (change.before, change.after) if address is not None}
-        gone = {change.name for change in changes.links if change.op in ("delete", "recreate")}
+        links |= _followers(before, links)
         keys: dict[str, set[Hashable]] = {}
         for change in changes.changes:
             keys.setdefault(change.section, set()).add(change.key)
         for kind in RECORD_TYPES:
-            if not gone or not kind.interface_fields:
+            if not links or not kind.interface_fields:
                 continue
+            # objects on touched links: the kernel removes them when their link goes, goes
+            # down, or loses the address their gateway was reached by
             records = kind.records(before)
             for key, record in zip(kind.keys_of(records), records, strict=True):
-                if any(name in gone for name in kind.interfaces(record)):
+                if any(name in links for name in kind.interfaces(record)):
                     keys.setdefault(kind.section, set()).add(key)
         return cls(before, links, keys)
 
@@ -84,6 +88,24 @@ class Snapshot:
         return cls(State.from_document(document["before"]), set(document["links"]),
                    {section: {_hashable(key) for key in keys}
                     for section, keys in document["keys"].items()})
+
+
+def _followers(before: State, touched: set[str]) -> set[str]:
+    """Links the kernel changes when touched ones change: those on top of them (a macvlan
+    takes a lower MTU of its base) and their controllers (a bridge follows its ports' MTU),
+    and so on."""
+    found: set[str] = set()
+    pending = set(touched)
+    while pending:
+        name = pending.pop()
+        for link in before.interfaces:
+            on_top = name in (base for loc, base in link.lower_links() if loc[0] != "veth")
+            controls = any(link.name == iface.controller for iface in before.interfaces
+                           if iface.name == name)
+            if (on_top or controls) and link.name not in touched | found:
+                found.add(link.name)
+                pending.add(link.name)
+    return found
 
 
 def _plain(key: Hashable) -> Any:

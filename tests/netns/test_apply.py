@@ -27,7 +27,10 @@ def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-VOLATILE = ("_timer", "operstate", "linkmode", "state", "flags", "addr_info", "stats")
+# what the kernel changes by itself: timers, carrier and port states, and the default qdisc
+# it attaches when a link first goes up (tc's business, not rtnetlink's: it stays after down)
+VOLATILE = ("_timer", "operstate", "linkmode", "state", "flags", "addr_info", "stats",
+            "qdisc")
 
 
 def dumps(ns: Netns) -> dict[str, Any]:

@@ -1,0 +1,105 @@
+"""Hypothesis on a real kernel: random desired states applied to random starting states
+either converge in one apply (a second plan is empty) or fail and leave the namespace
+exactly as it was (ip -j dumps equal)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nlstate.apply.lock import RUN_DIR_VARIABLE
+from nlstate.diff import diff
+from nlstate.load import load_text
+from nlstate.observe import observe
+from nlstate.plan import make_plan
+from tests.conftest import create_netns, delete_netns, run_nlstate
+from tests.netns.test_apply import dumps
+
+pytestmark = pytest.mark.netns
+
+STARTS = [
+    "link add a0 type veth peer name a1",
+    "link add br0 type bridge",
+    "link set a1 master br0",
+    "addr add 192.0.2.1/24 dev a0",
+    "addr add 2001:db8::1/64 dev a0 nodad",
+    "link set a0 up",
+    "link set a1 up",
+    "link set br0 up",
+    "link add m0 link a0 type macvlan mode bridge",
+    "route add 10.1.0.0/16 via 192.0.2.2 dev a0",
+]
+
+
+@st.composite
+def starts(draw: st.DrawFn) -> str:
+    """The first link always, then any of the other commands (those that fail, for want of
+    what they need, are skipped by ip -force)."""
+    chosen = draw(st.lists(st.sampled_from(STARTS[1:]), unique=True))
+    return "\n".join([STARTS[0], *sorted(chosen, key=STARTS.index)]) + "\n"
+
+
+@st.composite
+def desired_states(draw: st.DrawFn) -> dict[str, Any]:
+    interfaces: list[dict[str, Any]] = []
+    for name, extra in (("a0", {}), ("br0", {"type": "linux-bridge"}),
+                        ("n0", {"type": "veth", "veth": {"peer": "n1"}}),
+                        ("m1", {"type": "mac-vlan",
+                                "mac-vlan": {"base-iface": "a0", "mode": "private"}})):
+        if not draw(st.booleans()):
+            continue
+        entry: dict[str, Any] = {"name": name, **extra}
+        entry.update(draw(st.fixed_dictionaries({}, optional={
+            "mtu": st.sampled_from([1300, 1500]),
+            "state": st.sampled_from(["up", "down"]),
+        })))
+        if draw(st.booleans()):
+            subnet = {"a0": 2, "br0": 3, "n0": 4, "m1": 5}[name]
+            entry["ipv4"] = {"address": [{"ip": f"198.51.{subnet}.1", "prefix-length": 24}]}
+        interfaces.append(entry)
+    document: dict[str, Any] = {"interfaces": interfaces}
+    routes = draw(st.lists(st.sampled_from([
+        {"destination": "10.1.0.0/16", "next-hop-address": "198.51.2.9",
+         "next-hop-interface": "a0"},
+        {"destination": "10.2.0.0/16", "next-hop-interface": "n0"},
+        {"destination": "10.3.0.0/16", "next-hop-address": "203.0.113.9",
+         "next-hop-interface": "a0"},  # unreachable unless a0 has 203.0.113.0/24: refused
+    ]), unique_by=lambda route: route["destination"], max_size=2))
+    if routes:
+        document["routes"] = {"config": routes}
+    return document
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(starts(), desired_states())
+def test_random_applies_converge_or_leave_no_trace(start: str, document: dict[str, Any],
+                                                  ) -> None:
+    netns = create_netns()
+    folder = Path("/tmp") / f"{netns.name}-run"
+    try:
+        subprocess.run(["ip", "-n", netns.name, "-force", "-batch", "-"], input=start,
+                       text=True, capture_output=True, check=False)
+        before = dumps(netns)
+        path = folder / "desired.yml"
+        folder.mkdir()
+        path.write_text(yaml.safe_dump(document))
+        result = run_nlstate("apply", str(path), "--netns", netns.name,
+                             env={RUN_DIR_VARIABLE: str(folder)})
+        if result.returncode == 0:
+            desired = load_text(path.read_text())
+            after = observe(netns.name, include_kernel=False)
+            assert not make_plan(diff(desired, after), after).steps
+        else:  # refused when planning, or rolled back
+            assert dumps(netns) == before, result.stderr
+    finally:
+        delete_netns(netns)
+        for leftover in sorted(folder.glob("*"), reverse=True):
+            leftover.unlink()
+        if folder.exists():
+            folder.rmdir()
