@@ -93,12 +93,13 @@ def link_steps(changes: Sequence[LinkChange]) -> list[Step]:
     """Creates, then changes and ports, then admin state, parents first."""
     targets = {c.name: c.after for c in changes if c.after is not None}
     befores = {c.name: c.before for c in changes if c.before is not None}
+    by_name = {c.name: c for c in changes}
     depth = _depths(targets, veth_pairs=False, controllers=True, before=befores)
     order = sorted(targets, key=depth.__getitem__)
     creates: list[Step] = []
     after_create: dict[str, Interface] = {}  # what the kernel has once the creates are done
     for name in order:
-        change = next(c for c in changes if c.name == name)
+        change = by_name[name]
         if change.op not in COMING:
             continue
         link = targets[name]
@@ -115,7 +116,7 @@ def link_steps(changes: Sequence[LinkChange]) -> list[Step]:
     ports: list[Step] = []
     admin: list[Step] = []
     for name in order:
-        change = next(c for c in changes if c.name == name)
+        change = by_name[name]
         have = after_create.get(name, change.before)
         assert have is not None
         in_place += _change_steps(have, targets[name], change)

@@ -32,6 +32,7 @@ class LinkView:
     link_type: int
     attrs: dict[str | int, Any]
     addresses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    ports: list[LinkView] = field(default_factory=list)  # links whose controller this is
 
     @property
     def name(self) -> str:
@@ -69,6 +70,10 @@ def collect_links(links: Iterable[Message], addresses: Iterable[Message]) -> dic
                                         m.header["ifi-type"], m.attrs)
         for m in links
     }
+    for port in views.values():
+        controller = views.get(port.attrs.get("master") or 0)
+        if controller is not None:
+            controller.ports.append(port)
     for m in addresses:
         view = views.get(m.header["ifa-index"])
         if view is None:
@@ -106,10 +111,7 @@ def _section(view: LinkView, views: dict[int, LinkView], names: dict[int, str],
     if section is None:
         return None
     data = view.info.get("data")
-    ports = [
-        ObservedPort(port.name, port.info.get("slave-data") or {})
-        for port in views.values() if port.attrs.get("master") == view.index
-    ]
+    ports = [ObservedPort(port.name, port.info.get("slave-data") or {}) for port in view.ports]
     link = ObservedLink(view.name, view.attrs, data if isinstance(data, dict) else {}, ports,
                         names)
     return section.key, section.observe(link)
