@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -76,11 +77,12 @@ class Ownership:
     protect: tuple[Selector, ...] = ()
 
     @classmethod
-    def of(cls, section: ObjectSection | None) -> Ownership:
+    def of(cls, section: ObjectSection | None, absent: Sequence[FileModel] = ()) -> Ownership:
+        """The section's policy; `absent`: its `state: absent` entries."""
         if section is None:
             return cls()
         return cls(
-            absent=tuple(to_selector(entry) for entry in section.config if _absent(entry)),
+            absent=tuple(map(to_selector, absent)),
             purge=tuple(map(to_selector, section.purge or ())),
             protect=tuple(map(to_selector, section.protect or ())),
         )
@@ -101,15 +103,19 @@ class Ownership:
             s.matches(record) for s in self.purge)
 
 
-def _absent(entry: FileModel) -> bool:
-    return getattr(entry, "state", None) == "absent"
-
-
-def _listed(section: ObjectSection | None) -> list[Any]:
-    """The records of the entries that say what should be there (not the absent ones)."""
+def _split(section: ObjectSection | None) -> tuple[list[Any], list[FileModel]]:
+    """(the records of the entries that say what should be there, the absent entries), in
+    one pass over the entries (100k routes)."""
     if section is None:
-        return []
-    return [entry.record() for entry in section.config if entry.state != "absent"]
+        return [], []
+    entries: list[Any] = section.config
+    states = [entry.state for entry in entries]
+    if "absent" not in states:
+        return [entry.record() for entry in entries], []
+    listed = [entry.record() for entry, state in zip(entries, states, strict=True)
+              if state != "absent"]
+    return listed, [entry for entry, state in zip(entries, states, strict=True)
+                    if state == "absent"]
 
 
 class StateFile(FileModel):
@@ -185,14 +191,15 @@ class State:
             "routes": model.routes, "route-rules": model.route_rules,
             "neighbors": model.neighbors, "nexthops": model.nexthops,
         }
+        split = {key: _split(section) for key, section in sections.items()}
         return cls(
             interfaces=list(model.interfaces or []),
-            routes=_listed(model.routes),
-            route_rules=_listed(model.route_rules),
-            neighbors=_listed(model.neighbors),
-            nexthops=_listed(model.nexthops),
+            routes=split["routes"][0],
+            route_rules=split["route-rules"][0],
+            neighbors=split["neighbors"][0],
+            nexthops=split["nexthops"][0],
             ownership={key: own for key, section in sections.items()
-                       if (own := Ownership.of(section))},
+                       if (own := Ownership.of(section, split[key][1]))},
         )
 
     @classmethod
