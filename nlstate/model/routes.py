@@ -42,7 +42,9 @@ Weight = Annotated[int, Field(ge=1, le=256)]
 Scope = Literal["global", "site", "link", "host", "nowhere"]
 # Route types that drop or bounce packets: the kernel refuses a gateway, device or multipath
 # for them ("Gateway, device and multipath can not be specified for this route type").
-NO_NEXT_HOP_TYPES = frozenset({"blackhole", "unreachable", "prohibit", "throw"})
+# the kernel refuses a next hop on these ("Gateway, device and multipath can not be
+# specified for this route type")
+NO_NEXT_HOP_TYPES = frozenset({"blackhole", "unreachable", "prohibit", "throw", "nat"})
 
 
 class RouteConfig(FileModel):

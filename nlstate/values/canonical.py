@@ -27,11 +27,15 @@ def protocol_number(name: str) -> int:
 
 def default_scope(family: int, route_type: int, has_next_hop: bool) -> int:
     """The scope the kernel gets when none is asked for (what iproute2 sends): host for
-    local/nat, link for broadcast/multicast/anycast and for unicast routes with no gateway
-    or nexthop, else global. IPv6 routes always report global."""
+    local, link for broadcast/multicast/anycast and for unicast routes with no gateway or
+    nexthop, else global. IPv6 routes always report global. A nat route (a leftover entry
+    type: the kernel stopped translating in 2.6) is taken only with scope nowhere (iproute2
+    sends host, which the kernel refuses: "Invalid scope")."""
     if family == socket.AF_INET6:
         return rc.RT_SCOPE_UNIVERSE
-    if route_type in (rc.RTN_LOCAL, rc.RTN_NAT):
+    if route_type == rc.RTN_NAT:
+        return rc.RT_SCOPE_NOWHERE
+    if route_type == rc.RTN_LOCAL:
         return rc.RT_SCOPE_HOST
     if route_type in (rc.RTN_BROADCAST, rc.RTN_MULTICAST, rc.RTN_ANYCAST):
         return rc.RT_SCOPE_LINK

@@ -417,7 +417,7 @@ def test_kernel_refusals(netns: Netns) -> None:
     """What the kernel refuses comes back per request with its errno and extended ack."""
     names = _setup(netns)
     refused = {
-        "Invalid scope": route_request(  # RTN_NAT: gone from the kernel since 2.6
+        "Gateway, device and multipath can not be specified": route_request(
             "create", [Route("10.60.0.0/16", "gw0", route_type="nat")], names),
         "Backward goto not supported": rule_request(
             "create", RouteRule(priority=6, action="goto", goto=3)),
@@ -432,6 +432,20 @@ def test_kernel_refusals(netns: Netns) -> None:
         assert isinstance(error, KernelError)
         assert error.errno in (errno.EINVAL, errno.EEXIST)
         assert reason in str(error)
+
+
+def test_nat_route_round_trip(netns: Netns) -> None:
+    """A nat route (an entry the kernel keeps but no longer acts on) is created with scope
+    nowhere, as the kernel wants, and observed back as the same record."""
+    _setup(netns)
+    route = Route("10.61.0.1/32", route_type="nat")
+    netns.send([route_request("create", [route], {})])
+    [shown] = [r for r in netns.ip_json("route", "show", "table", "all")
+               if r.get("type") == "nat"]
+    assert shown["dst"] == "10.61.0.1" and shown["scope"] == "nowhere"
+    [observed] = [r for r in observe(netns.name).routes if r.route_type == "nat"]
+    assert (observed.destination, observed.table_id, observed.scope) == (
+        "10.61.0.1/32", 254, None)
 
 
 def test_ip_commands_do_the_same(netns_pair: tuple[Netns, Netns]) -> None:

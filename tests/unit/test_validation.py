@@ -257,7 +257,7 @@ def test_a_rule_family_is_said_or_implied() -> None:
 
 # --- route types that have no next hop -------------------------------------------------------
 
-@pytest.mark.parametrize("route_type", ["blackhole", "unreachable", "prohibit", "throw"])
+@pytest.mark.parametrize("route_type", ["blackhole", "unreachable", "prohibit", "throw", "nat"])
 @pytest.mark.parametrize(("key", "value"), [
     ("next-hop-address", "192.0.2.1"), ("next-hop-interface", "eth0"), ("next-hop-id", 5),
     ("weight", 2),
