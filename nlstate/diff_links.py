@@ -34,6 +34,8 @@ from nlstate.requests.links import (
     link_differences,
 )
 
+GOING = ("delete", "recreate")  # link changes that delete the link first
+COMING = ("create", "recreate")  # link changes that create it
 UNDELETABLE = {"ethernet": "a NIC's link belongs to its driver",
                "loopback": "every namespace has its loopback"}
 
@@ -119,7 +121,7 @@ def diff_interfaces(desired: State, current: State, allow_recreate: bool) -> Int
         if name not in result.gone:
             _diff_addresses(present[name], target, result)
     for change in result.links:
-        if change.op in ("create", "recreate") and change.after is not None:
+        if change.op in COMING and change.after is not None:
             _add_all_addresses(change.after, f"the link is {change.op}d", result)
     for change in result.links:
         for peer in _veth_peer(change.after):
@@ -129,14 +131,10 @@ def diff_interfaces(desired: State, current: State, allow_recreate: bool) -> Int
     _check_mtus(result.links, present, result)
     result.known = {name for name in present if name not in result.gone}
     result.known |= {change.name for change in result.links if change.op != "delete"}
-    result.known |= {peer for change in result.links if change.op in ("create", "recreate")
+    result.known |= {peer for change in result.links if change.op in COMING
                      for peer in _veth_peer(change.after)}
     _check_references(result)
     return result
-
-
-GOING = ("delete", "recreate")
-COMING = ("create", "recreate")
 
 
 def merged(have: Interface, want: Interface) -> Interface:

@@ -20,6 +20,8 @@ from functools import partial
 from typing import Any
 
 from nlstate.diff_links import (
+    COMING,
+    GOING,
     AddressChange,
     InterfaceAddress,
     LinkChange,
@@ -52,8 +54,6 @@ ADDRESSES = RecordType(
         action, records[0].interface, records[0].entry, names),
     command=lambda action, records: address_command(
         action, records[0].interface, records[0].entry))
-GOING = ("delete", "recreate")
-COMING = ("create", "recreate")
 
 
 class PlanError(ValueError):

@@ -140,7 +140,14 @@ def differences(changes: Diff) -> list[str]:
                              f"found {found}")
     for link in changes.links:
         for name in link.fields or (link.op,):
-            lines.append(f"link {link.name}: {name} ({link.reason})")
+            attribute = name.replace("-", "_")
+            if link.before is not None and link.after is not None and hasattr(
+                    link.after, attribute):
+                lines.append(f"link {link.name}: {name} wanted "
+                             f"{getattr(link.after, attribute)}, found "
+                             f"{getattr(link.before, attribute)}")
+            else:
+                lines.append(f"link {link.name}: {name} ({link.reason})")
     for address in changes.addresses:
         record = address.after or address.before
         if record is not None:

@@ -74,3 +74,4 @@ def test_conflicts_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
 def test_invalid_file_exits_1_with_file_and_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = plan(capsys, "invalid-desired")
     assert code == 1 and "desired.yml:" in err
+
