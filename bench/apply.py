@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ def written(files: dict[str, str]) -> Iterator[None]:
         yield
 
 
-def nlstate_apply(kind: str) -> Any:
+def nlstate_apply(kind: str) -> Callable[[str, int], Sample]:
     def run(ns: str, size: int) -> Sample:
         sample, _ = run_command([sys.executable, "-m", "nlstate", "apply",
                                  str(_FILES[kind + ".json", size]), "--netns", ns])
@@ -45,7 +45,7 @@ def nlstate_apply(kind: str) -> Any:
     return run
 
 
-def ip_batch(kind: str) -> Any:
+def ip_batch(kind: str) -> Callable[[str, int], Sample]:
     def run(ns: str, size: int) -> Sample:
         sample, _ = run_command(["ip", "-n", ns, "-batch", str(_FILES[kind + ".batch", size])])
         return sample

@@ -10,7 +10,7 @@ import json
 import logging
 import select
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -179,26 +179,33 @@ def _await_confirmation(netns: str | None, seconds: float) -> int:
         print("nlstate: not confirmed: it is being reverted", file=sys.stderr)
         return EXIT_ERROR
     sys.stdin.readline()
-    return _pending_action(netns, 10.0, "confirm", "confirmed")
+    from nlstate.apply.pending import disarm
+
+    return _pending_action(netns, 10.0, disarm, "confirmed")
 
 
 def cmd_confirm(args: argparse.Namespace) -> int:
-    return _pending_action(args.netns, args.wait, "confirm", "confirmed: the change stays")
+    from nlstate.apply.pending import disarm
+
+    return _pending_action(args.netns, args.wait, disarm, "confirmed: the change stays")
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    return _pending_action(args.netns, args.wait, "rollback",
+    from nlstate.apply.pending import roll_back_now
+
+    return _pending_action(args.netns, args.wait, roll_back_now,
                            "rolled back: the state is as it was before the change")
 
 
-def _pending_action(netns: str | None, wait: float, action: str, done: str) -> int:
+def _pending_action(netns: str | None, wait: float, action: Callable[[str | None], None],
+                    done: str) -> int:
     """Confirm or roll back the change awaiting confirmation, under the namespace's lock."""
     from nlstate.apply.lock import LockBusyError, namespace_lock
-    from nlstate.apply.pending import PendingError, disarm, roll_back_now
+    from nlstate.apply.pending import PendingError
 
     try:
         with namespace_lock(netns, wait):
-            (disarm if action == "confirm" else roll_back_now)(netns)
+            action(netns)
     except (PendingError, LockBusyError) as exc:
         _error(exc)
         return EXIT_ERROR

@@ -68,12 +68,13 @@ def _diff(desired: State, current: State, allow_recreate: bool) -> Diff:
         present = kind.records(current)
         taken: dict[Hashable, str] = {}  # objects on links that go: key -> the link
         if interfaces.gone and kind.interface_fields:
-            for key, record in zip(kind.keys_of(present), present, strict=True):
+            keys = kind.keys_of(present)
+            for key, record in zip(keys, present, strict=True):
                 link = next((n for n in kind.interfaces(record) if n in interfaces.gone), None)
                 if link is not None:
                     taken[key] = link
-            present = [record for key, record in zip(kind.keys_of(present), present,
-                                                     strict=True) if key not in taken]
+            present = [record for key, record in zip(keys, present, strict=True)
+                       if key not in taken]
         first = len(result.changes)
         _diff_type(kind, kind.records(desired), present, ownership, result)
         for index in range(first, len(result.changes)) if taken else ():

@@ -30,7 +30,7 @@ from nlstate.diff_links import (
 )
 from nlstate.model.interface import Interface
 from nlstate.netlink.message import Request
-from nlstate.objects import ANY_INDEX, RecordType
+from nlstate.objects import RecordType
 from nlstate.requests import RequestError
 from nlstate.requests.addresses import address_command, address_request
 from nlstate.requests.links import (
@@ -158,15 +158,12 @@ def _port_steps(have: Interface, want: Interface) -> list[Step]:
     """Enslave, release, port settings: what the controller's port list says."""
     steps = []
     key = next((key for key, _ in want.sections()), "")
-    for index, command in enumerate(port_commands(want, have)):
+    wording = {"enslave": "listed in", "release": "not in", "settings": "port settings in"}
+    for index, (action, command) in enumerate(port_commands(want, have)):
         build = partial(_nth_port_request, want, have, index)
-        label = build(ANY_INDEX).label
-        releases = "(release from" in label
-        what = ("not in" if releases else "port settings in" if "(port settings" in label
-                else "listed in")
         steps.append(_link_step(want.name, "change", build, command,
-                                f"{what} {want.name}'s {key}.port",
-                                disruptive=releases))
+                                f"{wording[action]} {want.name}'s {key}.port",
+                                disruptive=action == "release"))
     return steps
 
 
@@ -236,7 +233,7 @@ def _depths(links: dict[str, Interface], *, veth_pairs: bool, controllers: bool 
             raise PlanError(f"links depend on each other in a cycle: {' -> '.join(cycle)}")
         visiting.append(name)
         said = list(_parents(links[name], controllers))
-        if name in earlier and not any(True for _ in links[name].sections()):
+        if name in earlier and next(links[name].sections(), None) is None:
             said += _parents(earlier[name], controllers)
         parents = [p for p in said if p in links]
         level = max((visit(parent) + 1 for parent in parents), default=0)

@@ -94,17 +94,20 @@ def _followers(before: State, touched: set[str]) -> set[str]:
     """Links the kernel changes when touched ones change: those on top of them (a macvlan
     takes a lower MTU of its base) and their controllers (a bridge follows its ports' MTU),
     and so on."""
+    followers: dict[str, list[str]] = {}
+    for link in before.interfaces:
+        for loc, base in link.lower_links():
+            if loc[0] != "veth":
+                followers.setdefault(base, []).append(link.name)
+        if link.controller is not None:
+            followers.setdefault(link.name, []).append(link.controller)
     found: set[str] = set()
-    pending = set(touched)
+    pending = list(touched)
     while pending:
-        name = pending.pop()
-        for link in before.interfaces:
-            on_top = name in (base for loc, base in link.lower_links() if loc[0] != "veth")
-            controls = any(link.name == iface.controller for iface in before.interfaces
-                           if iface.name == name)
-            if (on_top or controls) and link.name not in touched | found:
-                found.add(link.name)
-                pending.add(link.name)
+        for name in followers.get(pending.pop(), ()):
+            if name not in touched and name not in found:
+                found.add(name)
+                pending.append(name)
     return found
 
 

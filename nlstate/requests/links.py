@@ -29,7 +29,7 @@ names) with names that include it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from nlstate.kinds import INTERFACE_TYPES
 from nlstate.kinds.section import KernelData, Section
@@ -49,6 +49,7 @@ __all__ = [
 ]  # fmt: skip
 
 Names = Mapping[str, int]
+PortAction = Literal["enslave", "release", "settings"]
 SECTION_BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}
 KIND_OF_TYPE: dict[str, str] = {}
 for _kernel_kind, _type in INTERFACE_TYPES.items():
@@ -62,6 +63,7 @@ class _Step(NamedTuple):
     attrs: dict[str | int, Any]
     label: str
     command: str
+    port_action: PortAction | None = None  # for a controller's port steps
 
 
 # ---------------------------------------------------------------------------- create
@@ -166,9 +168,11 @@ def port_requests(controller: Interface, names: Names,
     return [_encode(step) for step in _port_steps(current, controller, names)]
 
 
-def port_commands(controller: Interface, current: Interface | None = None) -> list[str]:
-    """The `ip link` commands of port_requests, one per request, in the same order."""
-    return [step.command for step in _port_steps(current, controller, None)]
+def port_commands(controller: Interface, current: Interface | None = None,
+                  ) -> list[tuple[PortAction, str]]:
+    """What each request of port_requests does and its `ip link` command, in order."""
+    return [(step.port_action or "settings", step.command)
+            for step in _port_steps(current, controller, None)]
 
 
 def link_differences(current: Interface, desired: Interface) -> list[str]:
@@ -294,18 +298,18 @@ def _port_steps(current: Interface | None, desired: Interface,
     steps: list[_Step] = []
     for name in wanted:
         if name not in have:
-            steps.append(_port_step(name, names, {"master": master},
+            steps.append(_port_step(name, names, {"master": master}, "enslave",
                                     f"enslave to {desired.name}", f"master {desired.name}"))
     for name in have:
         if name not in wanted:
-            steps.append(_port_step(name, names, {"master": 0},
+            steps.append(_port_step(name, names, {"master": 0}, "release",
                                     f"release from {desired.name}", "nomaster"))
     for name, data in wanted.items():
         changed = {k: v for k, v in data.items() if have.get(name, {}).get(k) != v}
         if changed:
             info = {"slave-kind": kind, "slave-data": changed}
             words = section.port_words(changed) if section.port_words else []
-            steps.append(_port_step(name, names, {"linkinfo": info},
+            steps.append(_port_step(name, names, {"linkinfo": info}, "settings",
                                     f"port settings {', '.join(map(str, changed))}",
                                     " ".join(["type", f"{kind}_slave", *words])))
     return steps
@@ -320,12 +324,12 @@ def _ports(iface: Interface) -> tuple[Section, dict[str, KernelData]] | None:
     return None
 
 
-def _port_step(name: str, names: Names | None, attrs: dict[str | int, Any], what: str,
-               words: str) -> _Step:
+def _port_step(name: str, names: Names | None, attrs: dict[str | int, Any],
+               action: PortAction, what: str, words: str) -> _Step:
     label = f"link {name}"
     index = ifindex(names, name, label) if names is not None else 0
     return _Step({"ifi-index": index}, attrs, f"{label} ({what})",
-                 f"ip link set {name} {words}")
+                 f"ip link set {name} {words}", action)
 
 
 # ---------------------------------------------------------------------------- others

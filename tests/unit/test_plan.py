@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nlstate.diff import diff
+from nlstate.diff_links import LinkChange
 from nlstate.model import State
+from nlstate.model.interface import Interface
 from nlstate.model.records import Nexthop, NexthopMember, Route, RouteRule
 from nlstate.plan import make_plan
+from nlstate.plan_links import PlanError, link_steps
 
 GROUP = Nexthop(10, group=(NexthopMember(1), NexthopMember(2)), protocol="static")
 CURRENT = State(
@@ -62,3 +67,15 @@ def test_text_and_json() -> None:
 def test_no_changes() -> None:
     plan = make_plan(diff(CURRENT, CURRENT), CURRENT)
     assert plan.steps == [] and plan.text() == "No changes.\n"
+
+
+def test_links_that_sit_on_each_other_are_a_cycle_named_in_the_error() -> None:
+    """A file cannot say it (validation refuses loops), but the planner checks anyway."""
+    def macvlan(name: str, base: str) -> Interface:
+        return Interface.model_validate({"name": name, "type": "mac-vlan",
+                                         "mac-vlan": {"base-iface": base, "mode": "bridge"}})
+
+    changes = [LinkChange("create", "m0", None, macvlan("m0", "m1")),
+               LinkChange("create", "m1", None, macvlan("m1", "m0"))]
+    with pytest.raises(PlanError, match="in a cycle: m0 -> m1 -> m0"):
+        link_steps(changes)
