@@ -10,6 +10,7 @@ import json
 import logging
 import select
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from nlstate.model import State
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+# apply lists the steps of plans up to this long; longer ones are outlined (by action and
+# type of object) unless --all-steps, and show progress on a terminal
+LONG_PLAN = 200
 
 log = logging.getLogger("nlstate")
 
@@ -129,14 +133,22 @@ def cmd_apply(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return EXIT_ERROR
 
+    progress = _Progress(enabled=sys.stderr.isatty())
+
     def show(plan: Plan) -> None:
         if not plan.steps:
             return
+        long_plan = len(plan.steps) > LONG_PLAN
         if args.output == "json":
             sys.stdout.write(json.dumps(plan.document(), indent=2) + "\n")
+        elif long_plan and not args.all_steps:
+            sys.stdout.write(plan.outline())
+            print(f"nlstate: {len(plan.steps)} steps, not listed (`nlstate plan` lists them, "
+                  "as does apply --all-steps)", file=sys.stderr)
         else:
             sys.stdout.write(plan.text(highlight=sys.stdout.isatty()))
         sys.stdout.flush()
+        progress.total = len(plan.steps) if long_plan else 0
 
     def arm_reverter(snapshot: Snapshot) -> None:
         if args.confirm_within is not None:
@@ -148,14 +160,16 @@ def cmd_apply(args: argparse.Namespace) -> int:
             try:
                 outcome = apply_state(desired, args.netns, allow_recreate=allow_recreate,
                                       source=source, fingerprint=fingerprint, on_plan=show,
-                                      before_write=arm_reverter)
+                                      before_write=arm_reverter, progress=progress)
             except ApplyError as exc:
+                progress.close()
                 if exc.rolled_back and read_pending(args.netns) is not None:
                     disarm(args.netns)  # back as before: nothing left to revert
                 raise
     except (ApplyError, StalePlanError, LockBusyError, PlanError, PendingError) as exc:
         _error(exc)
         return EXIT_ERROR
+    progress.close()
     if not outcome.plan.steps:
         print("nlstate: nothing to do: the state matches the file", file=sys.stderr)
         return EXIT_OK
@@ -164,6 +178,34 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if args.confirm_within is not None:
         return _await_confirmation(args.netns, args.confirm_within)
     return EXIT_OK
+
+
+class _Progress:
+    """Steps done so far, on one line of a terminal (stderr) that is rewritten at most ten
+    times a second; nothing when `total` is 0 (a short plan) or not enabled."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.total = 0
+        self._shown_at = 0.0
+        self._shown = False
+
+    def __call__(self, done: int) -> None:
+        if not (self.enabled and self.total):
+            return
+        now = time.monotonic()
+        if now - self._shown_at < 0.1 and done < self.total:
+            return
+        self._shown_at = now
+        self._shown = True
+        sys.stderr.write(f"\rnlstate: applying: {done}/{self.total} steps "
+                         f"({100 * done // self.total}%)")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self._shown:
+            sys.stderr.write("\n")
+            self._shown = False
 
 
 def _await_confirmation(netns: str | None, seconds: float) -> int:
@@ -296,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--allow-recreate", action="store_true",
                        help="delete and create again the links whose changes cannot be made "
                             "in place")
+    apply.add_argument("--all-steps", action="store_true",
+                       help=f"list every step of a long plan (default: a plan of over "
+                            f"{LONG_PLAN} steps is outlined by action and type of object)")
     apply.add_argument("--wait", metavar="SECONDS", type=float, default=0.0,
                        help="wait this long for another apply on the namespace to finish "
                             "(default: fail at once)")

@@ -27,6 +27,7 @@ from nlstate.requests import (
     route_key,
     route_keys,
     route_request,
+    route_requests,
     rule_command,
     rule_key,
     rule_request,
@@ -34,6 +35,7 @@ from nlstate.requests import (
 
 Build = Callable[[Action, Sequence[Any], Mapping[str, int]], Request]
 Command = Callable[[Action, Sequence[Any]], str]
+BuildMany = Callable[[Action, Sequence[Sequence[Any]], Mapping[str, int]], list[Request]]
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class RecordType:
     # the keys of many records at once, for the diff (equal to key's or another identity
     # function of the same fields, used on both sides)
     keys: Callable[[Sequence[Any]], Sequence[Hashable]] | None = None
+    # the requests of many objects at once, for sending: unlabelled, else as build's
+    build_many: BuildMany | None = None
+    noun: str = "object"  # one object in words, for outlines: "route"
 
     def records(self, state: State) -> list[Any]:
         records: list[Any] = getattr(state, self.attribute)
@@ -88,21 +93,23 @@ ANY_INDEX: Mapping[str, int] = _AnyIndex()
 ROUTES = RecordType(
     "routes", "routes", route_key, route_request, route_command,
     ("next_hop_address", "next_hop_interface"), route_is_kernel_owned,
-    interface_fields=("next_hop_interface",), keys=route_keys)
+    interface_fields=("next_hop_interface",), keys=route_keys, build_many=route_requests,
+    noun="route")
 RULES = RecordType(
     "route-rules", "route_rules", rule_key,
     lambda action, records, names: rule_request(action, records[0]),  # type: ignore[arg-type]
     lambda action, records: rule_command(action, records[0]),  # type: ignore[arg-type]
-    (), rule_is_kernel_owned, replaceable=False)
+    (), rule_is_kernel_owned, replaceable=False, noun="rule")
 NEIGHBORS = RecordType(
     "neighbors", "neighbors", neighbor_key,
     lambda action, records, names: neighbor_request(action, records[0], names),
     lambda action, records: neighbor_command(action, records[0]),
-    (), neighbor_is_kernel_owned, interface_fields=("interface",))
+    (), neighbor_is_kernel_owned, interface_fields=("interface",), noun="neighbour")
 NEXTHOPS = RecordType(
     "nexthops", "nexthops", nexthop_key,
     lambda action, records, names: nexthop_request(action, records[0], names),
     lambda action, records: nexthop_command(action, records[0]),
-    tier=lambda nexthop: 1 if nexthop.group else 0, interface_fields=("next_hop_interface",))
+    tier=lambda nexthop: 1 if nexthop.group else 0, interface_fields=("next_hop_interface",),
+    noun="nexthop")
 
 RECORD_TYPES: tuple[RecordType, ...] = (NEXTHOPS, ROUTES, RULES, NEIGHBORS)

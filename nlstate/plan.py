@@ -17,6 +17,7 @@ import json
 import marshal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from nlstate.collector import paused_gc
@@ -43,8 +44,14 @@ COUNTED = {"create": "create", "replace": "change", "change": "change", "delete"
 @dataclass
 class Plan:
     steps: list[Step] = field(default_factory=list)
-    fingerprint: str = ""
     conflicts: list[str] = field(default_factory=list)
+    made_against: State | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Of the state the plan was made against (computed when asked: a saved plan needs
+        it, an apply does not)."""
+        return fingerprint(self.made_against) if self.made_against is not None else ""
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(("create", "change", "delete"), 0)
@@ -64,6 +71,24 @@ class Plan:
     def document(self) -> dict[str, Any]:
         return {"steps": [step.describe() for step in self.steps],
                 "fingerprint": self.fingerprint, "conflicts": self.conflicts}
+
+    def outline(self) -> str:
+        """The plan by action and type of object, for a plan too long to read step by step
+        (`text` lists every step)."""
+        counts: dict[tuple[str, str], int] = {}
+        disruptive: dict[tuple[str, str], int] = {}
+        for step in self.steps:
+            what = (step.action, step.kind.noun)
+            counts[what] = counts.get(what, 0) + 1
+            if step.disruptive:
+                disruptive[what] = disruptive.get(what, 0) + 1
+        lines = [f"{SYMBOLS[action]} {action} {noun}: {count}"
+                 + (f" ({disruptive[action, noun]} disruptive !)"
+                    if (action, noun) in disruptive else "")
+                 for (action, noun), count in counts.items()]
+        lines.append(self.summary())
+        lines += [f"conflict: {conflict}" for conflict in self.conflicts]
+        return "\n".join(lines) + "\n"
 
     def text(self, highlight: bool = False) -> str:
         """One line per step with its `ip` command, the reason under it; disruptive steps
@@ -105,7 +130,7 @@ def _make_plan(diff: Diff, current: State) -> Plan:
     for kind in CREATE_ORDER:
         coming = [c for c in by_section.get(kind.section, []) if c.op != "delete"]
         steps += _ordered(kind, [_create_step(kind, c) for c in coming], groups_first=False)
-    return Plan(steps, fingerprint(current), list(diff.conflicts))
+    return Plan(steps, list(diff.conflicts), current)
 
 
 def _delete_step(kind: RecordType, change: Change) -> Step:

@@ -53,7 +53,7 @@ ADDRESSES = RecordType(
     build=lambda action, records, names: address_request(
         action, records[0].interface, records[0].entry, names),
     command=lambda action, records: address_command(
-        action, records[0].interface, records[0].entry))
+        action, records[0].interface, records[0].entry), noun="address")
 
 
 class PlanError(ValueError):

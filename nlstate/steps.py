@@ -5,7 +5,6 @@ indexes are known only then: links the plan creates get theirs from the kernel."
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from nlstate.netlink.consts import NLM_F_ACK, NLM_F_REQUEST, flag_names
@@ -16,8 +15,7 @@ Names = Mapping[str, int]
 SENT_FLAGS = NLM_F_REQUEST | NLM_F_ACK  # what the socket adds to every request of an apply
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):  # a NamedTuple: plans make these by the hundred thousand
     action: str  # create, replace, change (a link set in place) or delete
     kind: RecordType
     records: tuple[Any, ...]  # the object (its records), or a LinkOp
@@ -60,7 +58,7 @@ class LinkOp(NamedTuple):
 LINK_OPS = RecordType(
     "interfaces", "interfaces", key=lambda op: op,
     build=lambda action, records, names: records[0].build(names),
-    command=lambda action, records: records[0].command)
+    command=lambda action, records: records[0].command, noun="link")
 
 
 def _attrs(request: Request) -> dict[str, Any]:

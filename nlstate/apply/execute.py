@@ -6,6 +6,11 @@ yet, what is queued goes out first, the link names are read again (one RTM_GETLI
 and queueing goes on. So 1000 bridge creates go out together, then one dump, then the
 ports. (NLM_F_ECHO would return a new link's index, but only from Linux 6.3.)
 
+Runs of steps of one kind and action (100k routes) are built many at once, unlabelled (a
+refused one is labelled then). Steps go out in parts of PART on a sender thread while the
+next part is built: the kernel carries out one part (in sendmsg, without the GIL) as Python
+builds the next.
+
 Only the last request of each sendmsg asks for an ACK: the kernel answers every refused
 request with its own error anyway, and the final ACK proves the rest were carried out. The
 kernel carries on after a refused request within one sendmsg, so later steps of that chunk
@@ -16,15 +21,17 @@ on it: it restores the snapshot, see undo.py).
 from __future__ import annotations
 
 import logging
+import queue
 import struct
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 
 from nlstate import rtnl
 from nlstate.netlink.errors import KernelError, NetlinkError
 from nlstate.netlink.message import Request
 from nlstate.netlink.socket import NetlinkSocket
+from nlstate.objects import ANY_INDEX
 from nlstate.requests.common import UnknownInterfaceError
-from nlstate.rtnl import consts as rc
 from nlstate.steps import Step
 
 log = logging.getLogger(__name__)
@@ -51,7 +58,7 @@ def link_names(sock: NetlinkSocket) -> dict[str, int]:
     """Interface name -> ifindex, from one RTM_GETLINK dump, reading only IFLA_IFNAME (a
     link's full decoding, stats and all, costs a hundred times more)."""
     names: dict[str, int] = {}
-    for data, frames in sock.dump_frames(rtnl.build_request(rc.RTM_GETLINK)):
+    for data, frames in sock.dump_frames(rtnl.link_dump_request()):
         for frame in frames:
             start, end = frame[4], frame[5]
             (index,) = _IFINDEX.unpack_from(data, start + 4)
@@ -67,33 +74,127 @@ def link_names(sock: NetlinkSocket) -> dict[str, int]:
     return names
 
 
-def execute(sock: NetlinkSocket, steps: Sequence[Step],
-            names: dict[str, int] | None = None) -> list[int]:
+Progress = Callable[[int], None]  # called with the number of steps sent and answered
+PART = 4096  # steps per batch() call: built while the one before is sent; progress between
+
+
+def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | None = None,
+            progress: Progress = lambda sent: None) -> list[int]:
     """Carry out the steps; return the indexes of those done (all of them). Raises
     ExecutionError at the first step that fails (or that names an unknown link)."""
     names = link_names(sock) if names is None else dict(names)
-    done: list[int] = []
     queued: list[tuple[int, Request]] = []
-    for index, step in enumerate(steps):
-        try:
-            request = step.request(names)
-        except UnknownInterfaceError as exc:
-            _send(sock, steps, queued, done)
-            queued = []
-            names = link_names(sock)
+    index = 0
+    with _Sender(sock, steps, progress) as sender:
+        while index < len(steps):
+            end = _run_end(steps, index)
             try:
-                request = step.request(names)
+                requests = _build(steps[index:end], names)
             except UnknownInterfaceError:
-                raise ExecutionError(index + 1, step, exc, done) from exc
-        queued.append((index, request))
-    _send(sock, steps, queued, done)
-    return done
+                sender.put(queued)
+                queued = []
+                sender.drain()
+                names = link_names(sock)
+                requests = _build_or_fail(steps, index, end, names, sender.done)
+            queued.extend(zip(range(index, end), requests, strict=True))
+            if len(queued) >= PART:
+                sender.put(queued)
+                queued = []
+            index = end
+        sender.put(queued)
+        sender.drain()
+    return sender.done
+
+
+class _Sender:
+    """Sends parts of a plan in order on a thread of its own, so that the kernel carries out
+    one part (in sendmsg, where the GIL is released) while the caller builds the next. Stops
+    at the first failure, which put() or drain() then raise; leaving the block early (an
+    error, a signal) drops what is queued and waits for the part being sent."""
+
+    def __init__(self, sock: NetlinkSocket, steps: Sequence[Step], progress: Progress) -> None:
+        self.done: list[int] = []
+        self._sock, self._steps, self._progress = sock, steps, progress
+        self._parts: queue.Queue[list[tuple[int, Request]] | None] = queue.Queue(maxsize=2)
+        self._failure: BaseException | None = None
+        self._cancelled = False
+        self._thread = threading.Thread(target=self._run, name="nlstate-sender", daemon=True)
+
+    def __enter__(self) -> _Sender:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._cancelled = kind is not None
+        self._parts.put(None)
+        self._thread.join()
+
+    def put(self, part: list[tuple[int, Request]]) -> None:
+        self._raise_failure()
+        if part:
+            self._parts.put(part)
+
+    def drain(self) -> None:
+        """Wait until every part put is sent and answered."""
+        self._parts.join()
+        self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def _run(self) -> None:
+        while True:
+            part = self._parts.get()
+            try:
+                if part is None:
+                    return
+                if self._failure is None and not self._cancelled:
+                    _send(self._sock, self._steps, part, self.done)
+                    self._progress(len(self.done))
+            except BaseException as exc:  # handed to the caller's thread
+                self._failure = exc
+            finally:
+                self._parts.task_done()
+
+
+def _run_end(steps: Sequence[Step], first: int) -> int:
+    """The end of the run of steps from `first` built together: those of one kind and
+    action whose requests are built many at once (a part's worth at most); else the one
+    step."""
+    kind, action = steps[first].kind, steps[first].action
+    end = first + 1
+    if kind.build_many is not None:
+        last = min(len(steps), first + PART)
+        while end < last and steps[end].kind is kind and steps[end].action == action:
+            end += 1
+    return end
+
+
+def _build(run: Sequence[Step], names: dict[str, int]) -> list[Request]:
+    kind = run[0].kind
+    if kind.build_many is None or len(run) == 1:
+        return [step.request(names) for step in run]
+    return kind.build_many(run[0].action,  # type: ignore[arg-type]
+                           [step.records for step in run], names)
+
+
+def _build_or_fail(steps: Sequence[Step], first: int, end: int, names: dict[str, int],
+                   done: list[int]) -> list[Request]:
+    """_build with the link names read again; names the first step whose link is unknown."""
+    try:
+        return _build(steps[first:end], names)
+    except UnknownInterfaceError:
+        for index in range(first, end):
+            try:
+                steps[index].request(names)
+            except UnknownInterfaceError as exc:
+                raise ExecutionError(index + 1, steps[index], exc, done) from exc
+        raise
 
 
 def _send(sock: NetlinkSocket, steps: Sequence[Step], queued: list[tuple[int, Request]],
           done: list[int]) -> None:
-    if not queued:
-        return
     log.debug("sending %d step(s) from step %d", len(queued), queued[0][0] + 1)
     result = sock.batch([request for _, request in queued], ack="last", stop_on_error=True)
     failure: tuple[int, KernelError] | None = None
@@ -105,4 +206,12 @@ def _send(sock: NetlinkSocket, steps: Sequence[Step], queued: list[tuple[int, Re
             done.append(index)
     if failure is not None:
         index, error = failure
-        raise ExecutionError(index + 1, steps[index], error, done)
+        raise ExecutionError(index + 1, steps[index], _labelled(error, steps[index]), done)
+
+
+def _labelled(error: KernelError, step: Step) -> KernelError:
+    """The error with its request labelled (requests built many at once are not)."""
+    if error.request is None or error.request.label:
+        return error
+    request = error.request._replace(label=step.request(ANY_INDEX).label)
+    return KernelError(error.errno, error.ext_ack, request, error.attr_path)

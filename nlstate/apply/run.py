@@ -24,7 +24,7 @@ from nlstate.objects import RECORD_TYPES
 from nlstate.observe import observe_with
 from nlstate.plan import Plan, make_plan
 
-from .execute import ExecutionError, execute
+from .execute import ExecutionError, Progress, execute
 from .origin import step_origin
 from .undo import Snapshot
 
@@ -69,10 +69,12 @@ class Outcome:
 def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = False,
                 source: Source | None = None, fingerprint: str | None = None,
                 on_plan: Callable[[Plan], None] = lambda plan: None,
-                before_write: Callable[[Snapshot], None] = lambda snapshot: None) -> Outcome:
+                before_write: Callable[[Snapshot], None] = lambda snapshot: None,
+                progress: Progress = lambda done: None) -> Outcome:
     """Make the namespace's state the desired one. `fingerprint`: refuse (StalePlanError)
     unless the state now is the one a saved plan was made against. `on_plan` sees the plan
-    and `before_write` the undo snapshot before anything is sent."""
+    and `before_write` the undo snapshot before anything is sent; `progress` is told how
+    many steps are done as they are."""
     with rtnl.open_socket(netns) as sock:
         before = observe_with(sock, include_kernel=False)
         changes = diff(desired, before, allow_recreate=allow_recreate)
@@ -90,7 +92,7 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
         before_write(snapshot)
         try:
             with _signals_raise():
-                done = execute(sock, plan.steps)
+                done = execute(sock, plan.steps, progress=progress)
                 _verify(desired, sock)
         except ExecutionError as exc:
             failure = _describe_failure(exc, source)

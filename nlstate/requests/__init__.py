@@ -18,6 +18,7 @@ from .routes import (
     route_key,
     route_keys,
     route_request,
+    route_requests,
 )
 from .rules import RuleAction, rule_command, rule_key, rule_request
 
@@ -25,5 +26,5 @@ __all__ = [
     "Action", "RequestError", "RouteKey", "RuleAction", "UnknownInterfaceError",
     "group_routes", "neighbor_command", "neighbor_key", "neighbor_request", "nexthop_command",
     "nexthop_key", "nexthop_request", "route_command", "route_key", "route_keys", "route_request",
-    "rule_command", "rule_key", "rule_request",
+    "route_requests", "rule_command", "rule_key", "rule_request",
 ]  # fmt: skip

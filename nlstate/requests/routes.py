@@ -34,7 +34,7 @@ from .common import (
 )
 
 __all__ = ["RouteKey", "group_routes", "route_command", "route_key", "route_keys",
-           "route_request"]
+           "route_request", "route_requests"]
 
 IPV4_METRIC = 0  # an IPv4 route without RTA_PRIORITY
 IPV6_METRIC = 1024  # IP6_RT_PRIO_USER: what IPv6 makes of a missing (or 0) RTA_PRIORITY
@@ -190,6 +190,56 @@ def _plain_request(action: Action, route: Route, key: RouteKey,
         parts.append(_address_tlv(_RTA_PREFSRC, family, route.source))
     return Request(rc.RTM_NEWROUTE, NEW_FLAGS[action], b"".join(parts), _ROUTE_SPEC, label,
                    _ROUTE_NAME)
+
+
+def route_requests(action: Action, objects: Sequence[Sequence[Route]],
+                   names: Mapping[str, int]) -> list[Request]:
+    """route_request of many routes, unlabelled (for sending; a refusal is described by its
+    step). Plain routes that differ only in destination share their bytes but the RTA_DST:
+    those are packed once per shape (all fields but the destination) and reused."""
+    requests: list[Request] = []
+    flags = NEW_FLAGS[action] if action != "delete" else 0
+    shapes: dict[tuple[Any, ...], tuple[bytes, bytes, bool] | None] = {}
+    pack_address, new = socket.inet_pton, tuple.__new__
+    for hops in objects:
+        route = hops[0]
+        pieces = None
+        if action != "delete" and len(hops) == 1 and route.destination is not None:
+            address, _, length = route.destination.partition("/")
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            shape = (route[1:], family, length)
+            try:
+                pieces = shapes[shape]
+            except KeyError:
+                pieces = shapes[shape] = _plain_pieces(action, route, names)
+        if pieces is None:
+            requests.append(route_request(action, hops, names)._replace(label=""))
+            continue
+        head, tail, with_dst = pieces
+        if with_dst:
+            dst = pack_address(family, address)
+            payload = head + _TLV_HEADER.pack(4 + len(dst), _RTA_DST) + dst + tail
+        else:
+            payload = head + tail
+        # tuple.__new__: a Request without NamedTuple's Python-level __new__
+        requests.append(new(Request, (rc.RTM_NEWROUTE, flags, payload, _ROUTE_SPEC, "",
+                                      _ROUTE_NAME)))
+    return requests
+
+
+def _plain_pieces(action: Action, route: Route, names: Mapping[str, int],
+                  ) -> tuple[bytes, bytes, bool] | None:
+    """A plain route's payload around its RTA_DST: (rtmsg, the attributes after it, whether
+    it has one); None for a route that is not plain."""
+    if not _plain(route):
+        return None
+    key = route_key(route)
+    payload = _plain_request(action, route, key, names).payload
+    head = payload[:_RTMSG.size]
+    if split_prefix(key.destination)[1] == 0:
+        return head, payload[_RTMSG.size:], False
+    (dst_length,) = struct.unpack_from("=H", payload, _RTMSG.size)
+    return head, payload[_RTMSG.size + dst_length:], True
 
 
 def _address_tlv(kind: int, family: int, address: str) -> bytes:

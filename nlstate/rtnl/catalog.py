@@ -45,6 +45,12 @@ def build_request(msg_type: int, header: Mapping[str, Any] | None = None,
     return Request(msg_type, flags, spec.encode(header, attrs), spec, label, name)
 
 
+def link_dump_request() -> Request:
+    """RTM_GETLINK for a dump of all links, without their statistics (nobody here reads
+    them; they are most of a link's bytes)."""
+    return build_request(c.RTM_GETLINK, {}, {"ext-mask": c.RTEXT_FILTER_SKIP_STATS})
+
+
 # Rules, neighbours and nexthops (registered after the first tables; same catalog).
 from .neigh import NEIGH  # noqa: E402
 from .nexthop import NEXTHOP  # noqa: E402

@@ -193,3 +193,46 @@ def test_one_apply_at_a_time(netns: Netns, tmp_path: Path) -> None:
     done = run_nlstate("apply", str(desired), "--netns", netns.name)
     assert done.returncode == 0, done.stderr
     assert "v0" in {link["ifname"] for link in netns.ip_json("link", "show")}
+
+
+def long_plan_file(path: Path, count: int, refused_at: int | None = None) -> Path:
+    """`count` routes via a0's gateway; the one at `refused_at` via an unreachable one."""
+    lines = ["routes:", "  config:"]
+    for i in range(count):
+        gateway = "203.0.113.1" if i == refused_at else "192.0.2.2"
+        lines.append(f"  - {{destination: 10.{i >> 8 & 255}.{i & 255}.0/24, "
+                     f"next-hop-address: {gateway}, next-hop-interface: a0}}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_refusal_late_in_a_long_plan_rolls_back_the_parts_sent(netns: Netns,
+                                                                 tmp_path: Path) -> None:
+    """Steps go out in parts (built while the part before is sent): a refused route in the
+    third part stops the apply, and what the first two did is undone."""
+    netns.batch(BASE)
+    before = dumps(netns)
+    desired = long_plan_file(tmp_path / "routes.yml", 10_000, refused_at=9_000)
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 1
+    assert "step 9001 failed: ip route add 10.35.40.0/24" in result.stderr, result.stderr
+    assert "ENETUNREACH" in result.stderr
+    assert f"from {desired}:9003" in result.stderr
+    assert "rolled back" in result.stderr
+    assert dumps(netns) == before
+
+
+def test_a_long_plan_is_outlined_unless_all_steps_are_asked_for(netns: Netns,
+                                                                tmp_path: Path) -> None:
+    netns.batch(BASE)
+    desired = long_plan_file(tmp_path / "routes.yml", 300)
+    outlined = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert outlined.returncode == 0, outlined.stderr
+    assert outlined.stdout.splitlines() == [
+        "+ create route: 300", "Plan: 300 to create, 0 to change, 0 to delete."]
+    assert "300 steps, not listed" in outlined.stderr
+    assert len(netns.ip_json("route", "show", "proto", "static")) == 300
+    netns.ip("route", "flush", "proto", "static")
+    listed = run_nlstate("apply", str(desired), "--netns", netns.name, "--all-steps")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.count("+ ip route add") == 300

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from nlstate import cli
 from nlstate.apply.run import differences
 from nlstate.diff import diff
 from nlstate.load import load_file
@@ -21,3 +24,27 @@ def test_verification_names_object_field_wanted_and_found() -> None:
     lines = differences(diff(load_file(directory / "desired.yml"),
                              load_file(directory / "current.yml")))
     assert any("next-hop-address wanted 192.0.2.7, found 192.0.2.1" in line for line in lines)
+
+
+def test_progress_rewrites_one_line_of_a_terminal(capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = iter([10.0, 10.05, 10.2, 10.25])  # the second report comes too soon: skipped
+    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    progress = cli._Progress(enabled=True)
+    progress.total = 10_000
+    for done in (4096, 5000, 8192, 10_000):
+        progress(done)
+    progress.close()
+    assert capsys.readouterr().err == (
+        "\rnlstate: applying: 4096/10000 steps (40%)"
+        "\rnlstate: applying: 8192/10000 steps (81%)"
+        "\rnlstate: applying: 10000/10000 steps (100%)\n")
+
+
+def test_no_progress_for_short_plans_or_off_a_terminal(capsys: pytest.CaptureFixture[str],
+                                                      ) -> None:
+    for progress in (cli._Progress(enabled=True), cli._Progress(enabled=False)):
+        progress.total = 0 if progress.enabled else 10_000
+        progress(4096)
+        progress.close()
+    assert capsys.readouterr().err == ""

@@ -64,6 +64,35 @@ def test_text_and_json() -> None:
     assert len(plan.document()["fingerprint"]) == 16
 
 
+def test_outline_counts_steps_by_action_and_type() -> None:
+    """What apply prints of a long plan: the order of first appearance, disruptive ones
+    counted."""
+    desired = State.from_document({
+        "routes": {"config": [{"destination": "10.1.0.0/16", "next-hop-id": 10, "mtu": 1400},
+                              {"destination": "10.3.0.0/16", "next-hop-id": 10},
+                              {"destination": "10.4.0.0/16", "next-hop-id": 10}]},
+        "route-rules": {"config": [{"priority": 100, "fwmark": 16, "route-table": 100,
+                                    "protocol": "static"}]},
+    })
+    current = State(routes=CURRENT.routes, route_rules=CURRENT.route_rules,
+                    nexthops=CURRENT.nexthops,
+                    interfaces=[Interface.model_validate({"name": "eth0", "mtu": 1500}),
+                                Interface.model_validate({"name": "br9",
+                                                          "type": "linux-bridge"})])
+    desired.interfaces = [Interface.model_validate({"name": "eth0", "mtu": 1400}),
+                          Interface.model_validate({"name": "br9", "state": "absent"})]
+    plan = make_plan(diff(desired, current), current)
+    assert plan.outline().splitlines() == [
+        "- delete rule: 1",
+        "- delete link: 1 (1 disruptive !)",
+        "~ change link: 1",
+        "~ replace route: 1",
+        "+ create route: 2",
+        "+ create rule: 1",
+        "Plan: 3 to create, 2 to change, 2 to delete. 1 disruptive (!).",
+    ]
+
+
 def test_no_changes() -> None:
     plan = make_plan(diff(CURRENT, CURRENT), CURRENT)
     assert plan.steps == [] and plan.text() == "No changes.\n"

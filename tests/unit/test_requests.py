@@ -27,6 +27,7 @@ from nlstate.requests import (
     route_command,
     route_key,
     route_request,
+    route_requests,
     rule_command,
     rule_key,
     rule_request,
@@ -370,3 +371,34 @@ def test_plain_routes_pack_the_bytes_of_the_general_path(route: Route, action: s
     with patch.object(routes_module, "_plain", lambda route: False):
         general = route_request(action, [route], {"eth0": 7})  # type: ignore[arg-type]
     assert fast == general
+
+
+_DEFAULT_ROUTES = st.sampled_from([
+    Route(destination="0.0.0.0/0", next_hop_address="192.0.2.1"),
+    Route(destination="::/0", next_hop_address="2001:db8::1", next_hop_interface="eth0"),
+    Route(destination="192.0.2.0/24", next_hop_interface="eth0", route_type="blackhole"),
+    Route(destination="10.1.0.0/16", next_hop_interface="eth0", mtu=1400),
+    Route(destination="10.2.0.0/16", next_hop_address="2001:db8::1"),  # IPv4 via IPv6
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_PLAIN_ROUTES, _DEFAULT_ROUTES), max_size=12),
+       st.sampled_from(["create", "replace", "delete"]))
+def test_routes_built_many_at_once_are_those_built_one_by_one(routes: list[Route],
+                                                              action: str) -> None:
+    """route_requests (apply's way, sharing bytes between routes of one shape) gives each
+    route's request as route_request does, unlabelled."""
+    names = {"eth0": 7}
+    many = route_requests(action, [[route] for route in routes], names)  # type: ignore[arg-type]
+    one_by_one = [route_request(action, [route], names)  # type: ignore[arg-type]
+                  for route in routes]
+    assert many == [request._replace(label="") for request in one_by_one]
+
+
+def test_multipath_routes_built_many_at_once() -> None:
+    hops = [Route(destination="10.9.0.0/16", next_hop_address=gateway, next_hop_interface="eth0")
+            for gateway in ("192.0.2.1", "192.0.2.2")]
+    many = route_requests("create", [hops, hops[:1]], {"eth0": 7})
+    assert many == [route_request("create", hops, {"eth0": 7})._replace(label=""),
+                    route_request("create", hops[:1], {"eth0": 7})._replace(label="")]
