@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def test_verification_names_object_field_wanted_and_found() -> None:
 def test_progress_rewrites_one_line_of_a_terminal(capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     clock = iter([10.0, 10.05, 10.2, 10.25])  # the second report comes too soon: skipped
-    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(time, "monotonic", lambda: next(clock))
     progress = cli._Progress(enabled=True)
     progress.total = 10_000
     for done in (4096, 5000, 8192, 10_000):
