@@ -3,10 +3,10 @@ the equivalent `ip` command.
 
 Order: deletes first, dependents before what they depend on: rules, routes, neighbours,
 nexthops (groups before their members), addresses, then links (children first); then
-creates and changes, parents first: links (create, change, ports, admin state; see
-plan_links), addresses, nexthops (members before groups), routes, neighbours, rules. An
-object that cannot be replaced in place (a rule, an IPv4 address's peer) is deleted in the
-first phase and created in the second. Routes come after the addresses their gateway or
+creates and changes, parents first: links (create, change, ports; see plan_links),
+addresses, links' admin state, nexthops (members before groups), routes, neighbours, rules.
+An object that cannot be replaced in place (a rule, an IPv4 address's peer) is deleted in
+the first phase and created in the second. Routes come after the addresses their gateway or
 source need, since all addresses come first.
 """
 
@@ -125,8 +125,10 @@ def _make_plan(diff: Diff, current: State) -> Plan:
         steps += _ordered(kind, [_delete_step(kind, c) for c in going], groups_first=True)
     steps += address_delete_steps(diff.addresses)
     steps += link_delete_steps(diff.links)
-    steps += link_steps(diff.links)
+    links = link_steps(diff.links)
+    steps += links.setup
     steps += address_steps(diff.addresses)
+    steps += links.admin
     for kind in CREATE_ORDER:
         coming = [c for c in by_section.get(kind.section, []) if c.op != "delete"]
         steps += _ordered(kind, [_create_step(kind, c) for c in coming], groups_first=False)

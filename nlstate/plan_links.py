@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from nlstate.diff_links import (
     COMING,
@@ -89,8 +89,14 @@ def link_delete_steps(changes: Sequence[LinkChange]) -> list[Step]:
 
 # ---------------------------------------------------------------------------- creates
 
-def link_steps(changes: Sequence[LinkChange]) -> list[Step]:
-    """Creates, then changes and ports, then admin state, parents first."""
+class LinkSteps(NamedTuple):
+    setup: list[Step]  # creates, then changes in place and ports
+    admin: list[Step]  # up and down: after the addresses (cheaper for the kernel to add
+    # to a link not up yet: its routes come once, as it goes up)
+
+
+def link_steps(changes: Sequence[LinkChange]) -> LinkSteps:
+    """Creates, then changes and ports, and apart the admin states; parents first."""
     targets = {c.name: c.after for c in changes if c.after is not None}
     befores = {c.name: c.before for c in changes if c.before is not None}
     by_name = {c.name: c for c in changes}
@@ -122,7 +128,7 @@ def link_steps(changes: Sequence[LinkChange]) -> list[Step]:
         in_place += _change_steps(have, targets[name], change)
         ports += _port_steps(have, targets[name])
         admin += _admin_steps(have, targets[name])
-    return creates + in_place + ports + admin
+    return LinkSteps(creates + in_place + ports, admin)
 
 
 def address_steps(changes: Sequence[AddressChange]) -> list[Step]:

@@ -125,6 +125,9 @@ class InterfaceBase(FileModel):
                           "and creates it again, as `--allow-recreate` does for every link.")
 
 
+_SECTION_ATTRIBUTES = tuple((key, key.replace("-", "_")) for key in SECTION_KEYS)
+
+
 class Interface(InterfaceBase):
     """An interface: the common attributes plus the section of its kind."""
 
@@ -147,8 +150,9 @@ class Interface(InterfaceBase):
 
     def sections(self) -> Iterator[tuple[str, FileModel]]:
         """The kind sections given: (key, section)."""
-        for key in SECTION_KEYS:
-            section = getattr(self, key.replace("-", "_"))
+        values = self.__dict__  # called for every link, many times over: no getattr
+        for key, attribute in _SECTION_ATTRIBUTES:
+            section = values[attribute]
             if section is not None:
                 yield key, section
 
