@@ -7,6 +7,7 @@ are worked out only for the problems found.
 
 from __future__ import annotations
 
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from pydantic import ValidationError
 
 from nlstate.collector import paused_gc
 from nlstate.model import State, StateFile
-from nlstate.model.routes import RouteConfig
+from nlstate.model.records import Route
+from nlstate.model.routes import RouteConfig, plain_routes
 from nlstate.model.state import RoutesSection
 
 from .bulk import BulkValidator, validated_by_fields
@@ -40,11 +42,20 @@ def load_file(path: str | Path) -> State:
 
 
 def load_text(text: str, filename: str = "<text>") -> State:
-    return to_state(load_document(text, filename))
+    document = _parsed(text, filename)
+    with paused_gc():
+        state = _with_route_records(document)
+    if state is not None:
+        return state
+    return to_state(_validated(document, text, filename))
 
 
 def load_document(text: str, filename: str = "<text>") -> StateFile:
     """Parse and validate; the file model (for callers that want the file's own view)."""
+    return _validated(_parsed(text, filename), text, filename)
+
+
+def _parsed(text: str, filename: str) -> dict[str, Any]:
     try:
         document = parse_text(text, filename)
     except ParseError as exc:
@@ -54,10 +65,39 @@ def load_document(text: str, filename: str = "<text>") -> StateFile:
     if not isinstance(document, dict):
         raise LoadError([Problem(filename, 1, 1, "", "a state file is a mapping of sections "
                                  "(interfaces, routes, route-rules, neighbors, nexthops)")])
+    return document
+
+
+def _validated(document: dict[str, Any], text: str, filename: str) -> StateFile:
     try:
         return validate_document(document)
     except ValidationError as exc:
         raise LoadError(_problems(exc, text, filename)) from None
+
+
+def _with_route_records(document: dict[str, Any]) -> State | None:
+    """The State of a document with many plain routes, their records made straight from
+    their validated values (no RouteConfig models: a third of the time at 100k routes), the
+    rest validated as usual; None when that does not apply or something is wrong (the usual
+    path then validates everything and says what)."""
+    routes = document.get("routes")
+    if not isinstance(routes, dict) or not isinstance(routes.get("config"), list):
+        return None
+    columns = _ROUTES.columns(routes["config"])
+    if columns is None or not plain_routes(columns):
+        return None
+    destinations = columns["destination"]
+    if len(set(destinations)) != len(destinations):
+        return None  # a multipath route, or a route given twice: left to the usual path
+    try:
+        rest = StateFile.model_validate({**document, "routes": {**routes, "config": []}})
+    except ValidationError:
+        return None
+    state = State.from_file(rest)
+    unset = [None] * len(destinations)
+    state.routes = list(map(tuple.__new__, repeat(Route), zip(
+        *(columns.get(name, unset) for name in Route._fields), strict=True)))
+    return state
 
 
 def validate_document(document: Any) -> StateFile:

@@ -47,28 +47,49 @@ class BulkValidator(Generic[ModelT]):
         self._build = _builder(model, self._field_of_key)
 
     def validate(self, entries: Sequence[Any]) -> list[ModelT] | None:
-        if not self.usable or set(map(type, entries)) - {dict}:
+        checked = self._checked_columns(entries)
+        if checked is None:
             return None
-        keys = set().union(*entries)
-        if not keys <= self._field_of_key.keys():
-            return None
-        fixes: dict[str, dict[Any, Any]] = {}
-        for key in keys:
-            column = list(map(dict.get, entries, repeat(key)))
-            canonical = self._canonical_values(key, column)
-            if canonical is None:
-                return None
-            if canonical:
-                fixes[self._field_of_key[key]] = canonical
         models = list(map(self._build, entries))
-        for name, canonical in fixes.items():
-            _put_canonical(models, name, canonical)
+        for name, (_, canonical) in checked.items():
+            if canonical:
+                _put_canonical(models, name, canonical)
         try:
             for after in self._after:
                 models = list(map(after, models))
         except Exception:  # whatever it is, the usual path reports it
             return None
         return models
+
+    def columns(self, entries: Sequence[Any]) -> dict[str, list[Any]] | None:
+        """The entries' values field by field (fields no entry gives left out), validated
+        and in canonical form, as the fields of their models would hold them; None as for
+        validate. The model's "after" validators are not run: that is the caller's part."""
+        checked = self._checked_columns(entries)
+        if checked is None:
+            return None
+        return {name: [canonical.get((type(value), value), value) for value in column]
+                if canonical else column
+                for name, (column, canonical) in checked.items()}
+
+    def _checked_columns(self, entries: Sequence[Any],
+                         ) -> dict[str, tuple[list[Any], dict[Any, Any]]] | None:
+        """Field name -> (the entries' values of its key, {(type, value): canonical form}
+        for those whose form changes), once every value is found valid; None when one is
+        not, an entry is no mapping, or a key is unknown."""
+        if not self.usable or set(map(type, entries)) - {dict}:
+            return None
+        keys = set().union(*entries)
+        if not keys <= self._field_of_key.keys():
+            return None
+        checked = {}
+        for key in keys:
+            column = list(map(dict.get, entries, repeat(key)))
+            canonical = self._canonical_values(key, column)
+            if canonical is None:
+                return None
+            checked[self._field_of_key[key]] = (column, canonical)
+        return checked
 
     def _canonical_values(self, key: str, column: list[Any]) -> dict[Any, Any] | None:
         """The column's values validated, each distinct one once: {(type, value): canonical
@@ -112,21 +133,21 @@ def _builder(model: type[ModelT], field_of_key: dict[str, str]) -> Callable[[Any
     it first)."""
     unset = dict.fromkeys(model.model_fields)
     field_name = field_of_key.__getitem__
-    fields_sets: dict[tuple[str, ...], set[str]] = {}
+    shapes: dict[tuple[str, ...], tuple[tuple[str, ...], set[str]]] = {}
     new = object.__new__
     set_slot = object.__setattr__  # a frozen model's own __setattr__ refuses
 
     def build(entry: dict[str, Any]) -> ModelT:
-        values = unset.copy()
-        for key, value in entry.items():
-            values[field_name(key)] = value
         keys = tuple(entry)
-        fields_set = fields_sets.get(keys)
-        if fields_set is None:
-            fields_set = fields_sets[keys] = set(map(field_name, keys))
+        shape = shapes.get(keys)
+        if shape is None:  # the field names of these keys, and one fields-set for them all
+            names = tuple(map(field_name, keys))
+            shape = shapes[keys] = (names, set(names))
+        values = unset.copy()
+        values.update(zip(shape[0], entry.values()))  # noqa: B905 (one length: entry's keys)
         instance: ModelT = new(model)
         set_slot(instance, "__dict__", values)
-        set_slot(instance, "__pydantic_fields_set__", fields_set)
+        set_slot(instance, "__pydantic_fields_set__", shape[1])
         set_slot(instance, "__pydantic_extra__", None)
         set_slot(instance, "__pydantic_private__", None)
         return instance

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from operator import itemgetter
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -45,6 +46,23 @@ Scope = Literal["global", "site", "link", "host", "nowhere"]
 # the kernel refuses a next hop on these ("Gateway, device and multipath can not be
 # specified for this route type")
 NO_NEXT_HOP_TYPES = frozenset({"blackhole", "unreachable", "prohibit", "throw", "nat"})
+
+
+def plain_routes(columns: Mapping[str, Sequence[Any]]) -> bool:
+    """RouteConfig._consistent's common case for many routes at once, field by field (the
+    fields' values as their models hold them): each route has a destination; none has a
+    state, source, tos or type; a gateway is of its route's family. Nothing more is checked
+    of such routes."""
+    if any(value is not None for name in ("state", "source", "tos", "route_type")
+           for value in columns.get(name, ())):
+        return False
+    destinations = columns.get("destination")
+    if destinations is None or None in destinations:
+        return False
+    gateways = columns.get("next_hop_address")
+    return gateways is None or all(
+        gateway is None or (":" in gateway) == (":" in destination)
+        for gateway, destination in zip(gateways, destinations, strict=True))
 
 
 class RouteConfig(FileModel):

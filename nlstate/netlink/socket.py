@@ -45,6 +45,7 @@ from .message import (
     ErrorReply,
     Frame,
     Message,
+    MessageSpec,
     Request,
     decode_frame,
     encode_message,
@@ -234,15 +235,22 @@ class NetlinkSocket:
             raise error
         return result.echoes.get(0, [])
 
-    def dump(self, request: Request) -> Iterator[Message]:
-        """Run a dump (NLM_F_DUMP is added) and yield its decoded messages.
+    def dump(self, request: Request, spec: MessageSpec | None = None) -> Iterator[Message]:
+        """Run a dump (NLM_F_DUMP is added) and yield its decoded messages, decoded with
+        `spec` if given (one that skips attributes, say), else as the catalog says.
 
         Raises DumpInterruptedError at the end if the kernel flagged NLM_F_DUMP_INTR.
         """
         catalog = self.catalog
         for data, frames in self.dump_frames(request):
             for frame in frames:
-                yield decode_frame(data, frame, catalog)
+                if spec is None:
+                    yield decode_frame(data, frame, catalog)
+                else:
+                    msg_type, flags, seq, pid, start, end = frame
+                    header, attrs = spec.decode(data, start, end)
+                    yield Message(msg_type, flags, seq, pid, header, attrs,
+                                  catalog.name(msg_type) if catalog else spec.name)
 
     def dump_frames(self, request: Request) -> Iterator[tuple[bytes, list[Frame]]]:
         """Run a dump and yield each datagram with the frames of its data messages, for

@@ -42,7 +42,7 @@ def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True) -> State:
 
 
 def _observe_once(sock: NetlinkSocket, include_kernel: bool) -> State:
-    links = list(sock.dump(rtnl.link_dump_request()))
+    links = list(sock.dump(rtnl.link_dump_request(), rtnl.LINK_OBSERVED))
     addresses = list(sock.dump(rtnl.build_request(rc.RTM_GETADDR)))
     views = collect_links(links, addresses)
     names = {index: view.name for index, view in views.items()}

@@ -80,25 +80,35 @@ _KEY_COLUMNS = tuple(itemgetter(Route._fields.index(name))
 
 
 def route_keys(routes: Sequence[Route]) -> list[RouteKey]:
-    """route_key of many routes at once, column by column: a tenth of the cost of calling
-    route_key 100k times."""
+    """route_key of many routes at once, column by column (a column that is all given or
+    all unset is filled in one C call): a tenth of the cost of calling route_key 100k
+    times."""
     if not routes:
         return []
     tables, destinations, toses, metrics = (list(map(column, routes))
                                             for column in _KEY_COLUMNS)
     if None in destinations:
         raise RequestError("a route without destination (an absent wildcard) has no key")
-    families = [socket.AF_INET6 if ":" in destination else socket.AF_INET
-                for destination in destinations]
-    columns = zip(
-        families,
-        [rc.RT_TABLE_MAIN if table is None else table for table in tables],
-        destinations,
-        [tos or 0 for tos in toses],
-        [metric or (IPV6_METRIC if family == socket.AF_INET6 else 0)
-         for metric, family in zip(metrics, families, strict=True)],
-        strict=True)
+    if any(":" in destination for destination in destinations):
+        families = [socket.AF_INET6 if ":" in destination else socket.AF_INET
+                    for destination in destinations]
+        metrics = [metric or (IPV6_METRIC if family == socket.AF_INET6 else 0)
+                   for metric, family in zip(metrics, families, strict=True)]
+    else:
+        families = [socket.AF_INET] * len(destinations)
+        metrics = _filled(metrics, IPV4_METRIC)
+    columns = zip(families, _filled(tables, rc.RT_TABLE_MAIN), destinations,
+                  _filled(toses, 0), metrics, strict=True)
     return list(map(tuple.__new__, repeat(RouteKey), columns))
+
+
+def _filled(column: list[Any], default: int) -> list[Any]:
+    """The column with its unset values (None) as `default`."""
+    if None not in column:
+        return column
+    if column.count(None) == len(column):
+        return [default] * len(column)
+    return [default if value is None else value for value in column]
 
 
 def group_routes(routes: Iterable[Route]) -> dict[RouteKey, list[Route]]:

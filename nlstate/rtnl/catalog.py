@@ -45,6 +45,11 @@ def build_request(msg_type: int, header: Mapping[str, Any] | None = None,
     return Request(msg_type, flags, spec.encode(header, attrs), spec, label, name)
 
 
+# a link as observe reads it: without what it has no use for, the heaviest first
+LINK_OBSERVED = MessageSpec("link", LINK.header, LINK.attrs.skipping(
+    "af-spec", "xdp", "map", "stats", "stats64"))
+
+
 def link_dump_request() -> Request:
     """RTM_GETLINK for a dump of all links, without their statistics (nobody here reads
     them; they are most of a link's bytes)."""

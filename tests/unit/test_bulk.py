@@ -166,9 +166,36 @@ def test_validate_document_gives_the_state_file_pydantic_gives() -> None:
     assert nlstate.load.to_state(found) == nlstate.load.to_state(expected)
 
 
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(entry_strategy, min_size=1, max_size=6))
+def test_route_records_straight_from_columns_are_those_of_the_models(
+        entries: list[dict[str, Any]]) -> None:
+    doc = document(entries)
+    found = nlstate.load._with_route_records(doc)
+    try:
+        expected = nlstate.load.to_state(StateFile.model_validate(doc))
+    except ValidationError:
+        assert found is None
+        return
+    if found is not None:
+        assert found == expected
+        assert [list(map(type, route)) for route in found.routes] == [
+            list(map(type, route)) for route in expected.routes]
+
+
+def test_plain_routes_take_the_straight_path() -> None:
+    doc = document(many_routes(300))
+    found = nlstate.load._with_route_records(doc)
+    assert found is not None
+    assert found == nlstate.load.to_state(StateFile.model_validate(doc))
+    doc["routes"]["config"].append({"destination": "10.9.0.0/16", "state": "absent"})
+    assert nlstate.load._with_route_records(doc) is None  # absent entries: the usual path
+
+
 def usual_problems(text: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     with monkeypatch.context() as patch:
         patch.setattr(nlstate.load, "_with_bulk_routes", lambda _: None)
+        patch.setattr(nlstate.load, "_with_route_records", lambda _: None)
         with pytest.raises(LoadError) as usual:
             load_text(text, "f.yml")
     return list(usual.value.problems)

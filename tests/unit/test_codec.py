@@ -859,3 +859,16 @@ def spec_of(msg_type: int) -> tuple[str, MessageSpec]:
     entry = CATALOG.get(msg_type)
     assert entry is not None
     return entry
+
+
+def test_a_set_skipping_attributes_leaves_them_out_of_its_decoding() -> None:
+    inner = AttrSet("inner", "in-", [Attr("a", "u32")])
+    full = AttrSet("outer", "out-", [Attr("name", "string"), Attr("heavy", "nest",
+                                                                  nested=inner),
+                                     Attr("mtu", "u32")])
+    data = full.encode({"name": "x", "heavy": {"a": 1}, "mtu": 9000}) + encode_attr(9, b"?")
+    assert full.decode(data) == {"name": "x", "heavy": {"a": 1}, "mtu": 9000, 9: b"?"}
+    light = full.skipping("heavy")
+    assert light.decode(data) == {"name": "x", "mtu": 9000, 9: b"?"}  # unknown: still raw
+    assert light.encode({"heavy": {"a": 1}}) == full.encode({"heavy": {"a": 1}})
+    assert full.decode(data)["heavy"] == {"a": 1}  # the set it came from is unchanged

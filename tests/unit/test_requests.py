@@ -26,6 +26,7 @@ from nlstate.requests import (
     nexthop_request,
     route_command,
     route_key,
+    route_keys,
     route_request,
     route_requests,
     rule_command,
@@ -402,3 +403,12 @@ def test_multipath_routes_built_many_at_once() -> None:
     many = route_requests("create", [hops, hops[:1]], {"eth0": 7})
     assert many == [route_request("create", hops, {"eth0": 7})._replace(label=""),
                     route_request("create", hops[:1], {"eth0": 7})._replace(label="")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.builds(
+    Route, destination=st.sampled_from(["10.0.0.0/8", "2001:db8::/64", "0.0.0.0/0", "::/0"]),
+    metric=st.sampled_from([None, 0, 100]), table_id=st.sampled_from([None, 254, 1000]),
+    tos=st.sampled_from([None, 0, 8])), max_size=8))
+def test_route_keys_of_many_are_route_key_of_each(routes: list[Route]) -> None:
+    assert route_keys(routes) == [route_key(route) for route in routes]
