@@ -197,6 +197,15 @@ class AttrSet:
         """This set, but decoding leaves out the named attributes: for readers of large
         dumps that do not need them (a link's af-spec is a third of its decoding)."""
         skipped = {self.by_name[name].number for name in names}
+        return self._decoding_without(skipped)
+
+    def only(self, *names: str) -> AttrSet:
+        """This set, but decoding keeps the named attributes only (others known to the set
+        are left out; unknown ones come raw, as always)."""
+        kept = {self.by_name[name].number for name in names}
+        return self._decoding_without(set(self.by_number) - kept)
+
+    def _decoding_without(self, skipped: set[int]) -> AttrSet:
         view = copy.copy(self)
         view._compiled = {number: entry for number, entry in self.decoders().items()
                           if number not in skipped}

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
+from nlstate import rtnl
 from nlstate.model import State
 from nlstate.observe import observe
 from nlstate.output import render
+from nlstate.rtnl.link import LINK
 from tests.conftest import Netns
 
 pytestmark = pytest.mark.netns
@@ -112,6 +114,17 @@ def test_interfaces_match_iproute2(netns: Netns) -> None:
     v0 = {e["ip"]: e for e in ours["v0"]["ipv4"]["address"]}
     assert v0["192.0.2.5"].get("noprefixroute") is True
     assert "noprefixroute" not in v0["192.0.2.1"]
+
+
+def test_observing_links_leaves_out_only_what_it_does_not_read(
+        netns: Netns, monkeypatch: pytest.MonkeyPatch) -> None:
+    """observe decodes the few link attributes it reads (rtnl.LINK_OBSERVED): the state it
+    finds is the one it finds decoding every attribute."""
+    build_rich_state(netns)
+    lean = observe(netns.name).interfaces
+    monkeypatch.setattr(rtnl, "LINK_OBSERVED", LINK)
+    assert observe(netns.name).interfaces == lean
+    assert {iface.name for iface in lean} >= {"v0", "br0", "vx0", "mv0"}
 
 
 def test_kind_sections_match_iproute2(netns: Netns) -> None:

@@ -872,3 +872,4 @@ def test_a_set_skipping_attributes_leaves_them_out_of_its_decoding() -> None:
     assert light.decode(data) == {"name": "x", "mtu": 9000, 9: b"?"}  # unknown: still raw
     assert light.encode({"heavy": {"a": 1}}) == full.encode({"heavy": {"a": 1}})
     assert full.decode(data)["heavy"] == {"a": 1}  # the set it came from is unchanged
+    assert full.only("name", "mtu").decode(data) == light.decode(data)
