@@ -169,6 +169,9 @@ def _changed(wanted: dict[Hashable, Any], present: dict[Hashable, Any],
     """The wanted records that are not in present, or differ from their present record on a
     field they set. Records that set the same fields are compared by one C-level projection
     (itemgetter): a file's records mostly do, and 100k of them take milliseconds."""
+    if not present:  # all new (an empty namespace): nothing to compare
+        yield from wanted.items()
+        return
     uniform = _changed_if_uniform(wanted, present)
     if uniform is not None:
         yield from uniform

@@ -126,8 +126,19 @@ class _Sender:
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self._cancelled = kind is not None
-        self._parts.put(None)
-        self._thread.join()
+        interrupted: BaseException | None = None
+        closed = False
+        while self._thread.is_alive():
+            try:
+                if not closed:
+                    self._parts.put(None)
+                    closed = True
+                self._thread.join()
+            except BaseException as exc:  # a signal meanwhile: the thread must end first,
+                self._cancelled = True  # or a rollback would share the socket with it
+                interrupted = interrupted or exc
+        if interrupted is not None:
+            raise interrupted
 
     def put(self, part: list[tuple[int, Request]]) -> None:
         self._raise_failure()

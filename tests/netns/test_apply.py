@@ -5,12 +5,15 @@ once the state has changed, one apply at a time per namespace."""
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from nlstate.apply.lock import RUN_DIR_VARIABLE, namespace_lock
+from nlstate.apply.run import ApplyError, apply_state
+from nlstate.load import load_file
 from tests.conftest import Netns, run_nlstate
 
 pytestmark = pytest.mark.netns
@@ -236,3 +239,24 @@ def test_a_long_plan_is_outlined_unless_all_steps_are_asked_for(netns: Netns,
     listed = run_nlstate("apply", str(desired), "--netns", netns.name, "--all-steps")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.count("+ ip route add") == 300
+
+
+def test_sigterm_while_sending_rolls_back(netns: Netns, tmp_path: Path) -> None:
+    """SIGTERM arriving once the first part of a long plan is carried out (sent from the
+    progress report, on the sender thread): the apply stops, waits for the part in flight,
+    and undoes what was done."""
+    netns.batch(BASE)
+    before = dumps(netns)
+    desired = load_file(long_plan_file(tmp_path / "routes.yml", 10_000))
+    reported: list[int] = []
+
+    def terminate_once(done: int) -> None:
+        if not reported:
+            os.kill(os.getpid(), signal.SIGTERM)
+        reported.append(done)
+
+    with pytest.raises(ApplyError, match="interrupted by SIGTERM") as caught:
+        apply_state(desired, netns.name, progress=terminate_once)
+    assert caught.value.rolled_back
+    assert reported and reported[0] < 10_000
+    assert dumps(netns) == before
