@@ -76,6 +76,9 @@ def link_names(sock: NetlinkSocket) -> dict[str, int]:
 
 Progress = Callable[[int], None]  # called with the number of steps sent and answered
 PART = 4096  # steps per batch() call: built while the one before is sent; progress between
+# bytes per sendmsg: a part of plain routes in one (the sender thread hands the GIL back and
+# forth once per sendmsg, which costs more than the kernel's time at 16 KB apiece)
+SEND_BYTES = 1 << 20
 
 
 def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | None = None,
@@ -207,7 +210,8 @@ def _build_or_fail(steps: Sequence[Step], first: int, end: int, names: dict[str,
 def _send(sock: NetlinkSocket, steps: Sequence[Step], queued: list[tuple[int, Request]],
           done: list[int]) -> None:
     log.debug("sending %d step(s) from step %d", len(queued), queued[0][0] + 1)
-    result = sock.batch([request for _, request in queued], ack="last", stop_on_error=True)
+    result = sock.batch([request for _, request in queued], ack="last", stop_on_error=True,
+                        max_bytes=SEND_BYTES)
     failure: tuple[int, KernelError] | None = None
     for position, (index, _) in enumerate(queued):
         error = result.errors[position]

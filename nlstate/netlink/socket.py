@@ -157,6 +157,9 @@ class NetlinkSocket:
                 self._sock.setsockopt(socket.SOL_SOCKET, force, size)
             except PermissionError:
                 self._sock.setsockopt(socket.SOL_SOCKET, plain, size)
+        # the kernel refuses a sendmsg longer than the send buffer (less 32 bytes): what
+        # batch() puts in one, at most, when the buffer could not be raised (no privilege)
+        self._send_limit = self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) - 32
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -322,6 +325,7 @@ class NetlinkSocket:
         """
         if ack not in ("each", "last"):
             raise ValueError("ack must be 'each' or 'last'")
+        max_bytes = min(max_bytes, self._send_limit)
         reqs = list(requests)
         result = BatchResult(reqs, [None] * len(reqs))
         index = 0

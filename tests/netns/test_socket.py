@@ -116,6 +116,17 @@ def test_batch_stop_on_error_sends_nothing_after_the_failing_chunk(netns: Netns)
     assert len(netns.ip_json("route", "show", "proto", "static")) == sent - 1
 
 
+def test_batch_sends_no_more_than_the_send_buffer_takes(netns: Netns) -> None:
+    """A sendmsg longer than the send buffer is refused (EMSGSIZE); where the buffer stays
+    small (no privilege to raise it), batch() sends smaller chunks than it was asked to."""
+    _with_gateway_link(netns)
+    requests = [_route(f"10.3.{i // 256}.{i % 256}/32", "192.0.2.2") for i in range(2000)]
+    with rtnl.open_socket(netns.name, sndbuf=4096) as sock:  # the kernel doubles it
+        result = sock.batch(requests, ack="last", max_bytes=1 << 20)
+    assert not result.failed and not result.unsent
+    assert len(netns.ip_json("route", "show", "proto", "static")) == 2000
+
+
 def test_tiny_receive_buffer_overrun_raises_enobufs(netns: Netns) -> None:
     _with_gateway_link(netns)
     requests = [_route(f"10.2.{i // 256}.{i % 256}/32", "192.0.2.2") for i in range(2000)]
