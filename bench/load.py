@@ -2,8 +2,9 @@
 
 The files (YAML and JSON, the same document) are written before any run, in a temporary
 folder removed afterwards. No namespaces: nothing touches the kernel. Each run reads the
-file, parses it, validates it with the file models and converts it to records; phases:
-read, parse, validate (StateFile.model_validate), state (State.from_file).
+file and makes a State of it. nlstate's YAML and JSON rows are `load_text`, what every
+command does (phases: read, load); the others go step by step (phases: read, parse,
+validate with StateFile.model_validate, state with State.from_file).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from nlstate.load import to_state, validate_document
+from nlstate.load import load_text, to_state, validate_document
 from nlstate.load.parse import fast_yaml_version, parse_text
 from nlstate.model import State, StateFile
 
@@ -85,8 +86,18 @@ def pipeline(fmt: str, parse: Parse, validate: Validate, convert: Convert
     return run
 
 
-def _nlstate_parse(text: str, name: str) -> Any:
-    return parse_text(text, name)
+def loaded(fmt: str) -> Callable[[str, int], Sample]:
+    """load_text: parse, validate, records, as every command loads a file."""
+    def run(_: str, size: int) -> Sample:
+        path = _FILES[size, fmt]
+        start = perf_counter()
+        text = path.read_text(encoding="utf-8")
+        read = perf_counter()
+        state = load_text(text, str(path))
+        sample = Sample(timed_phases(("start", start), ("read", read), ("load", perf_counter())))
+        sample.count = len(state.routes)
+        return sample
+    return run
 
 
 def _referee_parse(text: str, name: str) -> Any:
@@ -109,15 +120,13 @@ def variants() -> list[Variant]:
     parser = f"yaml-rs {fast}" if fast else "yaml-rs not installed: PyYAML"
     held = "GC held"
     return [
-        Variant("nlstate YAML", pipeline("yaml", _nlstate_parse, validate_document,
-                                         to_state), "nlstate",
-                note=f"parse_text ({parser}), {held}"),
+        Variant("nlstate YAML", loaded("yaml"), "nlstate",
+                note=f"load_text: parse_text ({parser}), {held}"),
         Variant("nlstate YAML, PyYAML path", pipeline(
             "yaml", _referee_parse, validate_document, to_state),
             "nlstate", note=f"parse_text(fast=False): the fallback without yaml-rs, {held}"),
-        Variant("nlstate JSON", pipeline("json", _nlstate_parse, validate_document,
-                                         to_state), "nlstate",
-                note=f"parse_text (json.loads, duplicate keys refused), {held}"),
+        Variant("nlstate JSON", loaded("json"), "nlstate",
+                note=f"load_text: parse_text (json.loads, duplicate keys refused), {held}"),
         Variant(BASELINE, pipeline("yaml", _pyyaml_parse, StateFile.model_validate,
                                    State.from_file), "pyyaml",
                 note="yaml.load + StateFile.model_validate + State.from_file, GC running"),

@@ -48,21 +48,29 @@ Scope = Literal["global", "site", "link", "host", "nowhere"]
 NO_NEXT_HOP_TYPES = frozenset({"blackhole", "unreachable", "prohibit", "throw", "nat"})
 
 
-def plain_routes(columns: Mapping[str, Sequence[Any]]) -> bool:
-    """RouteConfig._consistent's common case for many routes at once, field by field (the
-    fields' values as their models hold them): each route has a destination; none has a
-    state, source, tos or type; a gateway is of its route's family. Nothing more is checked
-    of such routes."""
-    if any(value is not None for name in ("state", "source", "tos", "route_type")
-           for value in columns.get(name, ())):
-        return False
+def routes_to_check(columns: Mapping[str, Sequence[Any]]) -> list[int] | None:
+    """Of many routes given field by field (the values as their models hold them), those
+    (by position) that RouteConfig._consistent must look at; the others are plain: a
+    destination, no source, tos or type, a gateway (if any) of the destination's family,
+    and nothing more is checked of them. None when a route has no destination or a state
+    (absent entries are selectors, not routes)."""
     destinations = columns.get("destination")
     if destinations is None or None in destinations:
-        return False
+        return None
+    if any(state is not None for state in columns.get("state", ())):
+        return None
+    flagged: set[int] = set()
+    for name in ("source", "tos", "route_type"):
+        column = columns.get(name)
+        if column is not None and column.count(None) != len(column):
+            flagged.update(index for index, value in enumerate(column) if value is not None)
     gateways = columns.get("next_hop_address")
-    return gateways is None or all(
-        gateway is None or (":" in gateway) == (":" in destination)
-        for gateway, destination in zip(gateways, destinations, strict=True))
+    if gateways is not None:
+        flagged.update(
+            index for index, (gateway, destination)
+            in enumerate(zip(gateways, destinations, strict=True))
+            if gateway is not None and (":" in gateway) != (":" in destination))
+    return sorted(flagged)
 
 
 class RouteConfig(FileModel):

@@ -183,13 +183,21 @@ def test_route_records_straight_from_columns_are_those_of_the_models(
             list(map(type, route)) for route in expected.routes]
 
 
-def test_plain_routes_take_the_straight_path() -> None:
-    doc = document(many_routes(300))
+def test_routes_take_the_straight_path() -> None:
+    """Plain routes without models, the others checked by theirs; absent entries (and any
+    doubt) leave the file to the usual path."""
+    doc = document([*many_routes(300),
+                    {"destination": "192.0.2.0/24", "route-type": "blackhole"},
+                    {"destination": "10.8.0.0/16", "next-hop-address": "192.0.2.2",
+                     "source": "192.0.2.9", "tos": 8}])
     found = nlstate.load._with_route_records(doc)
     assert found is not None
     assert found == nlstate.load.to_state(StateFile.model_validate(doc))
+    refused = {"destination": "192.0.2.0/24", "route-type": "blackhole",
+               "next-hop-address": "192.0.2.2"}  # RouteConfig's check: no next hop there
+    assert nlstate.load._with_route_records({**doc, "routes": {"config": [refused]}}) is None
     doc["routes"]["config"].append({"destination": "10.9.0.0/16", "state": "absent"})
-    assert nlstate.load._with_route_records(doc) is None  # absent entries: the usual path
+    assert nlstate.load._with_route_records(doc) is None
 
 
 def usual_problems(text: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
