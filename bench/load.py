@@ -67,14 +67,19 @@ Validate = Callable[[Any], StateFile]
 Convert = Callable[[StateFile], State]
 
 
+def _read(fmt: str, size: int) -> tuple[str, str, float, float]:
+    """The file's text and name, and the clock before and after reading it."""
+    path = _FILES[size, fmt]
+    start = perf_counter()
+    text = path.read_text(encoding="utf-8")
+    return text, str(path), start, perf_counter()
+
+
 def pipeline(fmt: str, parse: Parse, validate: Validate, convert: Convert
              ) -> Callable[[str, int], Sample]:
     def run(_: str, size: int) -> Sample:
-        path = _FILES[size, fmt]
-        start = perf_counter()
-        text = path.read_text(encoding="utf-8")
-        read = perf_counter()
-        document = parse(text, str(path))
+        text, name, start, read = _read(fmt, size)
+        document = parse(text, name)
         parsed = perf_counter()
         model = validate(document)
         validated = perf_counter()
@@ -89,11 +94,8 @@ def pipeline(fmt: str, parse: Parse, validate: Validate, convert: Convert
 def loaded(fmt: str) -> Callable[[str, int], Sample]:
     """load_text: parse, validate, records, as every command loads a file."""
     def run(_: str, size: int) -> Sample:
-        path = _FILES[size, fmt]
-        start = perf_counter()
-        text = path.read_text(encoding="utf-8")
-        read = perf_counter()
-        state = load_text(text, str(path))
+        text, name, start, read = _read(fmt, size)
+        state = load_text(text, name)
         sample = Sample(timed_phases(("start", start), ("read", read), ("load", perf_counter())))
         sample.count = len(state.routes)
         return sample
