@@ -15,10 +15,11 @@ Semantics (nmstate's, plus nlstate's ownership policy):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
-from operator import attrgetter, itemgetter, ne
+from functools import cached_property
+from itertools import chain, compress, repeat, tee
+from operator import attrgetter, itemgetter, ne, not_
 from typing import Any, Literal, NamedTuple
 
 from nlstate.collector import paused_gc
@@ -52,19 +53,63 @@ class Diff:
         return bool(self.changes or self.links or self.addresses)
 
 
-def diff(desired: State, current: State, *, allow_recreate: bool = False) -> Diff:
+class Desired:
+    """The file's side of diffs against several states (apply diffs the file once to plan,
+    then again to verify), worked out once per record type."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self._sides: dict[str, _Side] = {}
+
+    def side(self, kind: RecordType) -> _Side:
+        side = self._sides.get(kind.section)
+        if side is None:
+            records = kind.records(self.state)
+            keys = kind.keys_of(records)
+            side = self._sides[kind.section] = _Side(records, keys,
+                                                     dict(zip(keys, records, strict=True)))
+        return side
+
+
+@dataclass
+class _Side:
+    records: Sequence[Any]
+    keys: Sequence[Hashable]
+    one: dict[Hashable, Any]  # key -> record: fewer than records when objects have several
+
+    @cached_property
+    def uniform(self) -> tuple[Callable[[Any], Any], list[Any]] | None:
+        """When every record sets the same fields (as a file's mostly do): the projection on
+        them (a tuple even of one field) and the records projected; else None."""
+        records = list(self.one.values())
+        if not records:
+            return None
+        given = [index for index, value in enumerate(records[0]) if value is not None]
+        if not given:
+            return None
+        counts = list(map(tuple.count, records, repeat(None)))
+        project = itemgetter(*given, *given[:1])  # twice one field: always a tuple
+        projected = list(map(project, records))
+        if counts.count(counts[0]) != len(counts) or None in chain.from_iterable(projected):
+            return None  # as many fields set, but others (or not as many)
+        return project, projected
+
+
+def diff(desired: State | Desired, current: State, *, allow_recreate: bool = False) -> Diff:
     """The changes; `allow_recreate` lets links be deleted and created again where they
-    cannot change in place (else those are errors)."""
+    cannot change in place (else those are errors). `desired` as Desired is worked out
+    once for several diffs."""
     with paused_gc():
-        return _diff(desired, current, allow_recreate)
+        return _diff(desired if isinstance(desired, Desired) else Desired(desired), current,
+                     allow_recreate)
 
 
-def _diff(desired: State, current: State, allow_recreate: bool) -> Diff:
-    interfaces = diff_interfaces(desired, current, allow_recreate)
+def _diff(desired: Desired, current: State, allow_recreate: bool) -> Diff:
+    interfaces = diff_interfaces(desired.state, current, allow_recreate)
     result = Diff(links=interfaces.links, addresses=interfaces.addresses,
                   errors=interfaces.errors)
     for kind in RECORD_TYPES:
-        ownership = desired.ownership.get(kind.section, Ownership())
+        ownership = desired.state.ownership.get(kind.section, Ownership())
         present = kind.records(current)
         taken: dict[Hashable, str] = {}  # objects on links that go: key -> the link
         if interfaces.gone and kind.interface_fields:
@@ -76,7 +121,7 @@ def _diff(desired: State, current: State, allow_recreate: bool) -> Diff:
             present = [record for key, record in zip(keys, present, strict=True)
                        if key not in taken]
         first = len(result.changes)
-        _diff_type(kind, kind.records(desired), present, ownership, result)
+        _diff_type(kind, desired.side(kind), present, ownership, result)
         for index in range(first, len(result.changes)) if taken else ():
             change = result.changes[index]
             if change.key in taken:
@@ -114,23 +159,23 @@ def _grouped(keys: Sequence[Hashable], records: Sequence[Any]) -> dict[Hashable,
     return groups
 
 
-def _diff_type(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
+def _diff_type(kind: RecordType, desired: _Side, current: Sequence[Any],
                ownership: Ownership, result: Diff) -> None:
-    wanted_keys = kind.keys_of(desired)
     present_keys = kind.keys_of(current)
-    wanted_one = dict(zip(wanted_keys, desired, strict=True))
     present_one = dict(zip(present_keys, current, strict=True))
-    if (len(wanted_one) == len(desired) and len(present_one) == len(current)
+    if (len(desired.one) == len(desired.records) and len(present_one) == len(current)
             and not ownership.absent):
-        # every object one record (no multipath route): compare record to record; listed
-        # objects an absent entry matches are conflicts, which the loop below names
-        wanted = {key: [record] for key, record in _changed(wanted_one, present_one)}
-        present = {key: [present_one[key]] for key in wanted if key in present_one}
+        # every object one record (no multipath route): compare record to record
+        changed = list(_changed(desired, present_one))
+        new = list(map(not_, map(present_one.__contains__, map(itemgetter(0), changed))))
+        _add_creates(kind, compress(changed, new), result)
+        wanted = {key: [record] for key, record in compress(changed, map(not_, new))}
+        present = {key: [present_one[key]] for key in wanted}
         if ownership.purge:  # the unlisted objects, for purge to pick from
             present.update((key, [record]) for key, record in present_one.items()
-                           if key not in wanted_one)
+                           if key not in desired.one)
     else:
-        wanted = _grouped(wanted_keys, desired)
+        wanted = _grouped(desired.keys, desired.records)
         present = _grouped(present_keys, current)
     for key, records in wanted.items():
         for selector in ownership.absent:
@@ -143,7 +188,7 @@ def _diff_type(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
             continue
         if before is None:
             result.changes.append(Change("create", kind.section, key, (), tuple(records),
-                                         reason="listed in the file, not in the kernel"))
+                                         reason=_CREATE_REASON))
             continue
         after, fields = _merge(kind, records, before)
         if not fields:
@@ -158,24 +203,42 @@ def _diff_type(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
     if not (ownership.absent or ownership.purge):
         return  # nothing unlisted goes
     for key, records in present.items():
-        if key in wanted or key in wanted_one or any(
+        if key in wanted or key in desired.one or any(
                 kind.kernel_owned(record) for record in records):
             continue
         _remove(kind, key, records, ownership, result)
 
 
-def _changed(wanted: dict[Hashable, Any], present: dict[Hashable, Any],
-             ) -> Iterator[tuple[Hashable, Any]]:
-    """The wanted records that are not in present, or differ from their present record on a
-    field they set. Records that set the same fields are compared by one C-level projection
-    (itemgetter): a file's records mostly do, and 100k of them take milliseconds."""
+def _add_creates(kind: RecordType, pairs: Iterable[tuple[Hashable, Any]], result: Diff) -> None:
+    """Create changes of objects of one record each (key, record), in C calls: 100k routes
+    into an empty namespace pass here."""
+    keys, records = tee(pairs)
+    result.changes.extend(map(tuple.__new__, repeat(Change), zip(
+        repeat("create"), repeat(kind.section), map(itemgetter(0), keys), repeat(()),
+        zip(map(itemgetter(1), records)), repeat(()), repeat(_CREATE_REASON))))
+
+
+_CREATE_REASON = "listed in the file, not in the kernel"
+
+
+def _changed(desired: _Side, present: dict[Hashable, Any]) -> Iterable[tuple[Hashable, Any]]:
+    """The wanted records (key, record) that are not in present, or differ from their
+    present record on a field they set. When all set the same fields, by one C-level
+    projection (itemgetter): 100k of them take milliseconds."""
+    wanted = desired.one
     if not present:  # all new (an empty namespace): nothing to compare
-        yield from wanted.items()
-        return
-    uniform = _changed_if_uniform(wanted, present)
-    if uniform is not None:
-        yield from uniform
-        return
+        return wanted.items()
+    uniform = desired.uniform
+    if uniform is None:
+        return _changed_one_by_one(wanted, present)
+    project, projected = uniform
+    missing = (_MISSING,) * len(next(iter(wanted.values())))
+    haves = map(present.get, wanted, repeat(missing))
+    return compress(wanted.items(), list(map(ne, projected, map(project, haves))))
+
+
+def _changed_one_by_one(wanted: dict[Hashable, Any], present: dict[Hashable, Any],
+                        ) -> Iterator[tuple[Hashable, Any]]:
     project: Callable[[Any], Any] = tuple  # until the first record sets the mask
     nones = -1
     for key, record in wanted.items():
@@ -190,27 +253,6 @@ def _changed(wanted: dict[Hashable, Any], present: dict[Hashable, Any],
             project = itemgetter(*given) if given else _nothing
         if project(record) != project(have):  # a scalar when one field is given: fine
             yield key, record
-
-
-def _changed_if_uniform(wanted: dict[Hashable, Any], present: dict[Hashable, Any],
-                        ) -> Iterator[tuple[Hashable, Any]] | None:
-    """_changed when every wanted record sets the same fields (as a file's mostly do), in
-    C calls over all of them; None when they do not."""
-    records = list(wanted.values())
-    if not records:
-        return None
-    given = [index for index, value in enumerate(records[0]) if value is not None]
-    if not given:
-        return None
-    counts = list(map(tuple.count, records, repeat(None)))
-    project = itemgetter(*given, *given[:1])  # twice one field: always a tuple
-    projected = list(map(project, records))
-    if counts.count(counts[0]) != len(counts) or None in chain.from_iterable(projected):
-        return None  # as many fields set, but others (or not as many)
-    missing = (_MISSING,) * len(records[0])
-    haves = list(map(present.get, wanted, repeat(missing)))
-    differs = list(map(ne, projected, map(project, haves)))
-    return compress(zip(wanted, records, strict=True), differs)
 
 
 _MISSING = object()  # a field of a record that is not there: equal to no value

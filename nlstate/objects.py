@@ -49,8 +49,8 @@ class RecordType:
     kernel_owned: Callable[[Any], bool] = lambda record: False
     replaceable: bool = True  # else an update is a delete and a create
     # objects that refer to others of this type (nexthop groups to their members) have a
-    # higher tier: created after, deleted before
-    tier: Callable[[Any], int] = lambda record: 0
+    # higher tier: created after, deleted before (None: all of one tier)
+    tier: Callable[[Any], int] | None = None
     interface_fields: tuple[str, ...] = ()  # fields naming a link the object goes with
     # the keys of many records at once, for the diff (equal to key's or another identity
     # function of the same fields, used on both sides)

@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from nlstate.collector import paused_gc
@@ -130,8 +132,12 @@ def _make_plan(diff: Diff, current: State) -> Plan:
     steps += address_steps(diff.addresses)
     steps += links.admin
     for kind in CREATE_ORDER:
-        coming = [c for c in by_section.get(kind.section, []) if c.op != "delete"]
-        steps += _ordered(kind, [_create_step(kind, c) for c in coming], groups_first=False)
+        changes = by_section.get(kind.section, [])
+        replaces = [c for c in changes if c.op == "update" and kind.replaceable]
+        creates = [c for c in changes  # an update of what is not replaceable: deleted above
+                   if c.op == "create" or (c.op == "update" and not kind.replaceable)]
+        steps += _ordered(kind, [*map(_replace_step, repeat(kind), replaces),
+                                 *_create_steps(kind, creates)], groups_first=False)
     return Plan(steps, list(diff.conflicts), current)
 
 
@@ -139,18 +145,26 @@ def _delete_step(kind: RecordType, change: Change) -> Step:
     return Step("delete", kind, change.before, change.reason)
 
 
-def _create_step(kind: RecordType, change: Change) -> Step:
-    if change.op == "create" or not kind.replaceable:
-        return Step("create", kind, change.after, change.reason)
+def _create_steps(kind: RecordType, changes: Sequence[Change]) -> Iterator[Step]:
+    """The create steps, in C calls: 100k routes into an empty namespace pass here."""
+    return map(tuple.__new__, repeat(Step), zip(
+        repeat("create"), repeat(kind), map(attrgetter("after"), changes),
+        map(attrgetter("reason"), changes), repeat(False)))
+
+
+def _replace_step(kind: RecordType, change: Change) -> Step:
     return Step("replace", kind, change.after,
                 f"{change.reason}: {', '.join(f.replace('_', '-') for f in change.fields)}")
 
 
-def _ordered(kind: RecordType, steps: Sequence[Step], *, groups_first: bool) -> list[Step]:
+def _ordered(kind: RecordType, steps: list[Step], *, groups_first: bool) -> list[Step]:
     """Within a type, objects that refer to others of it (higher tier) are created after and
     deleted before them; otherwise the diff's order stays (sorted() is stable)."""
+    tier = kind.tier
+    if tier is None:
+        return steps
     sign = -1 if groups_first else 1
-    return sorted(steps, key=lambda step: sign * kind.tier(step.records[0]))
+    return sorted(steps, key=lambda step: sign * tier(step.records[0]))
 
 
 def fingerprint(state: State) -> str:

@@ -17,7 +17,7 @@ from types import FrameType
 from typing import Any
 
 from nlstate import rtnl
-from nlstate.diff import Diff, diff
+from nlstate.diff import Desired, Diff, diff
 from nlstate.model import State
 from nlstate.netlink.socket import NetlinkSocket
 from nlstate.objects import RECORD_TYPES
@@ -77,7 +77,8 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
     many steps are done as they are."""
     with rtnl.open_socket(netns) as sock:
         before = observe_with(sock, include_kernel=False)
-        changes = diff(desired, before, allow_recreate=allow_recreate)
+        wanted = Desired(desired)  # for the plan's diff and the verification's
+        changes = diff(wanted, before, allow_recreate=allow_recreate)
         if changes.conflicts:
             raise ApplyError("; ".join(changes.conflicts), rolled_back=False)
         plan = make_plan(changes, before)
@@ -93,7 +94,7 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
         try:
             with _signals_raise():
                 done = execute(sock, plan.steps, progress=progress)
-                _verify(desired, sock)
+                _verify(wanted, sock)
         except ExecutionError as exc:
             failure = _describe_failure(exc, source)
         except VerifyError as exc:
@@ -114,7 +115,7 @@ def roll_back_to(snapshot: Snapshot, netns: str | None) -> Plan:
         return _restore(sock, snapshot)
 
 
-def _verify(desired: State, sock: NetlinkSocket) -> None:
+def _verify(desired: Desired, sock: NetlinkSocket) -> None:
     after = observe_with(sock, include_kernel=False)
     left = diff(desired, after)
     problems = differences(left)

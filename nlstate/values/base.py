@@ -23,6 +23,7 @@ class FileModel(BaseModel):
         validate_by_name=False,
         serialize_by_alias=True,
         use_attribute_docstrings=False,
+        defer_build=True,
     )
 
     def document(self) -> dict[str, Any]:
