@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from itertools import repeat
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
+
+from nlstate.values.types import ColumnCheck
 
 __all__ = ["BulkValidator", "validated_by_fields"]
 
@@ -42,6 +44,8 @@ class BulkValidator(Generic[ModelT]):
         self._field_of_key = {field.alias or name: name for name, field in fields.items()}
         self._columns = {key: _column_adapter(model, fields[name])
                          for key, name in self._field_of_key.items()}
+        self._checks = {key: check for key, name in self._field_of_key.items()
+                        if (check := _column_check(fields[name])) is not None}
         validators = model.__pydantic_decorators__.model_validators.values()
         self._after: list[Callable[[ModelT], ModelT]] = [v.func for v in validators]
         self._build = _builder(model, self._field_of_key)
@@ -98,6 +102,9 @@ class BulkValidator(Generic[ModelT]):
             values = _distinct(column)
         except TypeError:  # a list or mapping: left to the model
             return None
+        check = self._checks.get(key)
+        if check is not None and check.passes(values):
+            return {}
         try:
             canonical = self._columns[key].validate_python(values)
         except Exception:  # refused: the usual path says why
@@ -173,6 +180,18 @@ def _column_adapter(model: type[BaseModel], field: FieldInfo) -> TypeAdapter[lis
     column: Any = list[item]
     adapter: TypeAdapter[list[Any]] = TypeAdapter(column, config=model.model_config)
     return adapter
+
+
+def _column_check(field: FieldInfo) -> ColumnCheck | None:
+    """The ColumnCheck of the field's value type (also inside `X | None`), if it has one."""
+    pending: list[Any] = [*field.metadata, field.annotation]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ColumnCheck):
+            return item
+        pending += getattr(item, "__metadata__", ())
+        pending += get_args(item)
+    return None
 
 
 def validated_by_fields(model: type[BaseModel]) -> bool:

@@ -254,12 +254,12 @@ def decode_attrs(data: bytes, offset: int, end: int, aset: AttrSet) -> Attrs:
         if alen < 4 or offset + alen > end:
             raise DecodeError(f"{aset.name}: bad attribute length {alen} at offset {offset}")
         number = atype & NLA_TYPE_MASK
-        payload = data[offset + 4 : offset + alen]
         entry = table.get(number)
         if entry is None:
-            if number not in aset.by_number:  # pad attributes are known and dropped
-                out[atype] = payload  # raw type: NLA_F_NESTED/BYTEORDER bits survive
+            if number not in aset.by_number:  # pad and skipped attributes are dropped
+                out[atype] = data[offset + 4 : offset + alen]  # raw type: NLA_F_* survive
         else:
+            payload = data[offset + 4 : offset + alen]
             name, dec, multi = entry
             try:
                 value = dec(payload, out)

@@ -7,9 +7,13 @@ Standard library only: the value types import this while nlstate.rtnl is still l
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import string
+from collections.abc import Sequence
 from functools import lru_cache
+from itertools import repeat
+from typing import Any
 
 _HEX = frozenset(string.hexdigits)
 _V4 = (socket.AF_INET, 32)
@@ -55,6 +59,31 @@ def ip_prefix(text: str) -> str:
     if canonical == address and slash and _LENGTHS.get(length) == prefix:
         return text  # already canonical: no new string (100k destinations are 6 MB)
     return f"{canonical}/{prefix}"
+
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4_PREFIX = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}/(?:3[0-2]|[12]?[0-9])")
+
+
+def canonical_ipv4_prefixes(values: Sequence[Any]) -> bool:
+    """Whether ip_prefix would return every value as it is: IPv4 prefixes written as it
+    writes them (no leading zeros, no spaces, a length), without host bits. In C calls but
+    for lengths under 32: a 100k-route file's destinations are checked in a third of the
+    time ip_prefix takes for them. False says only that some value needs ip_prefix."""
+    try:
+        if not all(map(_CANONICAL_IPV4_PREFIX.fullmatch, values)):
+            return False
+    except TypeError:  # not a string
+        return False
+    if all(map(str.endswith, values, repeat("/32"))):
+        return True
+    return all(map(_ipv4_host_bits_clear, values))
+
+
+def _ipv4_host_bits_clear(prefix: str) -> bool:
+    address, _, length = prefix.partition("/")
+    host_bits = (1 << (32 - int(length))) - 1
+    return int.from_bytes(socket.inet_aton(address), "big") & host_bits == 0
 
 
 def _no_host_bits(text: str, family: int, packed: bytes, prefix: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -14,6 +16,15 @@ U32_MAX = 0xFFFFFFFF
 # the only table names accepted: other names live in /etc/iproute2/rt_tables, which a file
 # checked on another host cannot rely on.
 TABLE_NAMES = {"default": 253, "main": 254, "local": 255}
+
+
+@dataclass(frozen=True)
+class ColumnCheck:
+    """Metadata of a value type for the bulk loader (load/bulk.py), which pydantic ignores:
+    `passes(values)` True says the type's validators would keep every value as it is, so a
+    long column of them need not go through those one by one."""
+
+    passes: Callable[[Sequence[Any]], bool]
 
 
 def _name_problem(name: str, limit: int) -> str | None:
@@ -78,7 +89,8 @@ def _mtu(value: int) -> int:
 
 
 IPAddress = Annotated[str, AfterValidator(addresses.ip_address)]
-IPPrefix = Annotated[str, AfterValidator(addresses.ip_prefix)]
+IPPrefix = Annotated[str, AfterValidator(addresses.ip_prefix),
+                     ColumnCheck(addresses.canonical_ipv4_prefixes)]
 MacAddress = Annotated[str, AfterValidator(addresses.mac_address)]
 InterfaceName = Annotated[str, AfterValidator(_interface_name)]
 AltName = Annotated[str, AfterValidator(_alt_name)]

@@ -209,6 +209,29 @@ def test_prefixes_are_canonical_as_ipaddress_says(address: Any, length: int) -> 
             addresses.ip_prefix(f"{address}/{length}")
 
 
+@given(st.ip_addresses(v=4), st.integers(0, 32), st.sampled_from(["", " ", "0", "/"]))
+def test_ipv4_prefixes_pass_the_column_check_only_as_ip_prefix_keeps_them(
+        address: Any, length: int, spoil: str) -> None:
+    """The bulk loader keeps a column that canonical_ipv4_prefixes passes as it is: so it
+    must pass none that ip_prefix refuses or rewrites, and pass canonical ones."""
+    network = ipaddress.ip_network(f"{address}/{length}", strict=False)
+    for text in (str(network), f"{address}/{length}", f"{spoil}{network}",
+                 f"{network.network_address}/{spoil}{length}", str(network.network_address)):
+        try:
+            kept = addresses.ip_prefix(text) == text
+        except ValueError:
+            kept = False
+        assert addresses.canonical_ipv4_prefixes([text]) == kept, text
+        assert addresses.canonical_ipv4_prefixes([str(network), text]) == kept, text
+
+
+def test_the_column_check_leaves_other_values_to_the_validators() -> None:
+    assert not addresses.canonical_ipv4_prefixes(["2001:db8::/64"])
+    assert not addresses.canonical_ipv4_prefixes([None, "10.0.0.0/8"])
+    assert not addresses.canonical_ipv4_prefixes([5])
+    assert addresses.canonical_ipv4_prefixes([])
+
+
 # --- address families ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(("document", "loc", "message"), [
