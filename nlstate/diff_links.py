@@ -160,8 +160,8 @@ def created_state(link: Interface) -> Interface:
                               "ipv4": None, "ipv6": None}
     for key, section in link.sections():
         if "port" in type(section).model_fields:
-            update[key.replace("-", "_")] = section.model_copy(update={"port": None})
-    return link.model_copy(update=update)
+            update[key.replace("-", "_")] = section.replaced(port=None)
+    return link.replaced(**update)
 
 
 def peer_created_state(name: str, peer: str) -> Interface:
@@ -197,7 +197,7 @@ def _target(iface: Interface, listed: dict[str, Interface], present: dict[str, I
     controller = listed.get(iface.controller or "")
     if controller is not None and iface.name in {name for _, name in controller.ports()}:
         update["controller"] = None
-    return iface.model_copy(update=update)
+    return iface.replaced(**update)
 
 
 def _create(target: Interface, changes: dict[str, LinkChange], result: InterfacesDiff,
@@ -213,7 +213,7 @@ def _create(target: Interface, changes: dict[str, LinkChange], result: Interface
         result.errors.append(str(exc))
         return
     if target.state is None:
-        target = target.model_copy(update={"state": "up"})  # a new link is up unless said
+        target = target.replaced(state="up")  # a new link is up unless said
     changes[target.name] = LinkChange("create", target.name, None, target, (),
                                       "listed in the file, not in the kernel")
 

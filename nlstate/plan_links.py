@@ -113,7 +113,7 @@ def link_steps(changes: Sequence[LinkChange]) -> LinkSteps:
         if peer is not None and peer in after_create and _peer(after_create[peer]) == name:
             after_create[name] = peer_created_state(name, peer)  # made by the peer's create
             continue
-        bare = link.model_copy(update={"controller": None, "description": None})
+        bare = link.replaced(controller=None, description=None)
         [command] = link_create_commands(bare)
         creates.append(_link_step(name, "create", partial(_single, link_create, bare), command,
                                   change.reason, disruptive=change.op == "recreate"))
@@ -144,7 +144,7 @@ def address_steps(changes: Sequence[AddressChange]) -> list[Step]:
 
 def _change_steps(have: Interface, want: Interface, change: LinkChange) -> list[Step]:
     """The link's own settings in place (not its ports, not its admin state)."""
-    in_place = _without_ports(want).model_copy(update={"state": None})
+    in_place = _without_ports(want).replaced(state=None)
     commands = link_change_commands(have, in_place)
     if not commands:
         return []
@@ -206,8 +206,8 @@ def _without_ports(link: Interface) -> Interface:
     update = {}
     for key, section in link.sections():
         if "port" in type(section).model_fields:
-            update[key.replace("-", "_")] = section.model_copy(update={"port": None})
-    return link.model_copy(update=update)
+            update[key.replace("-", "_")] = section.replaced(port=None)
+    return link.replaced(**update)
 
 
 def _peer(link: Interface | None) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlstate.diff import Change, diff
+from nlstate.diff import Change, Desired, diff
 from nlstate.model import State
 from nlstate.model.records import Neighbor, Nexthop, Route, RouteRule
 from nlstate.objects import ROUTES
@@ -178,6 +178,29 @@ def test_diff_is_deterministic_and_converges(wanted: list[Route], have: list[Rou
     untouched = [r for r in have if ROUTES.key(r) not in after]
     applied = State(routes=untouched + [r for key in keys for r in after[key]])
     assert not diff(desired, applied).changes
+
+
+_WANTED = st.builds(  # as a file says them: some fields unset, some records unlike others
+    Route,
+    destination=st.sampled_from(["10.0.0.0/8", "10.1.0.0/16", "2001:db8::/32"]),
+    next_hop_interface=st.sampled_from([None, "eth0"]),
+    next_hop_address=st.sampled_from([None, "192.0.2.1"]),
+    metric=st.sampled_from([None, 10]),
+    table_id=st.sampled_from([None, 100]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WANTED, max_size=8, unique_by=ROUTES.key), st.lists(_ROUTES, max_size=12),
+       st.lists(_ROUTES, max_size=12))
+def test_the_files_side_worked_out_once_serves_every_diff(
+        wanted: list[Route], first: list[Route], second: list[Route]) -> None:
+    """apply diffs one Desired twice (to plan, then to verify): as fresh diffs would."""
+    desired = State(routes=wanted)
+    once = Desired(desired)
+    for have in (first, second, first):
+        current = State(routes=have)
+        assert diff(once, current).changes == diff(desired, current).changes
 
 
 def test_listing_an_object_and_removing_it_is_a_conflict() -> None:

@@ -105,3 +105,18 @@ def test_every_field_of_the_schema_has_a_description() -> None:
     for name, definition in schema.get("$defs", {}).items():
         walk(name, definition)
     assert missing == []
+
+
+def test_replaced_is_model_copy_with_an_update() -> None:
+    from nlstate.model import Interface
+
+    link = Interface.model_validate({"name": "br0", "type": "linux-bridge", "mtu": 1400,
+                                     "bridge": {"port": [{"name": "v0"}]}})
+    for changes in ({"state": "up"}, {"mtu": None, "controller": None}, {}):
+        fast, slow = link.replaced(**changes), link.model_copy(update=changes)
+        assert fast == slow and vars(fast) == vars(slow)
+        assert fast.model_fields_set == slow.model_fields_set
+        assert fast.document() == slow.document()
+    assert link.replaced(state="up") is not link and link.state is None
+    with pytest.raises(TypeError, match="no field 'stat'"):
+        link.replaced(stat="up")

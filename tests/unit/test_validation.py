@@ -232,6 +232,15 @@ def test_the_column_check_leaves_other_values_to_the_validators() -> None:
     assert addresses.canonical_ipv4_prefixes([])
 
 
+@given(st.binary(min_size=1, max_size=20), st.sampled_from([":", "-"]), st.booleans())
+def test_mac_addresses_come_out_upper_case_with_colons(packed: bytes, separator: str,
+                                                      lower: bool) -> None:
+    canonical = packed.hex(":").upper()
+    text = packed.hex(separator)
+    assert addresses.mac_address(text if lower else text.upper()) == canonical
+    assert addresses.mac_address(canonical) == canonical
+
+
 # --- address families ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(("document", "loc", "message"), [
