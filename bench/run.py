@@ -18,6 +18,7 @@ import platform
 import pstats
 import re
 import signal
+import statistics
 import subprocess
 import sys
 from collections.abc import Callable
@@ -161,9 +162,26 @@ def ratios(outcomes: list[Outcome]) -> dict[int, float | None]:
             for o in outcomes}
 
 
-def _row(o: Outcome, ratio: float | None) -> list[str]:
+def paired_ratios(outcomes: list[Outcome]) -> dict[int, float | None]:
+    """id(outcome) -> the median of its runs' ratios to the baseline's run of the same round
+    (runs are interleaved: A, B, A, B, ...), which a machine whose speed drifts during the
+    lane disturbs less than the ratio of medians."""
+    base = {(o.lane, o.size): o for o in outcomes if o.baseline and o.samples}
+    paired: dict[int, float | None] = {}
+    for o in outcomes:
+        baseline = base.get((o.lane, o.size))
+        if baseline is None or not o.samples or len(o.samples) != len(baseline.samples):
+            paired[id(o)] = None
+            continue
+        paired[id(o)] = statistics.median(
+            mine.total / theirs.total
+            for mine, theirs in zip(o.samples, baseline.samples, strict=True))
+    return paired
+
+
+def _row(o: Outcome, ratio: float | None, paired: float | None) -> list[str]:
     if not o.samples:
-        return [o.lane, str(o.size), o.variant, "-", "-", "-", "-", "-", "-", o.skipped]
+        return [o.lane, str(o.size), o.variant, "-", "-", "-", "-", "-", "-", "-", o.skipped]
     totals = [s.total for s in o.samples]
     median = o.median()
     rss = o.rss_kb
@@ -174,6 +192,7 @@ def _row(o: Outcome, ratio: float | None) -> list[str]:
         f"{median:.4f}",
         f"{(max(totals) - min(totals)) / median * 100:.0f}%",
         "base" if o.baseline else (f"{ratio:.2f}" if ratio is not None else "-"),
+        "base" if o.baseline else (f"{paired:.2f}" if paired is not None else "-"),
         f"{o.size / median:,.0f}",
         f"{rss / 1024:.0f} MB" if rss is not None else "-",
         phases,
@@ -181,15 +200,15 @@ def _row(o: Outcome, ratio: float | None) -> list[str]:
     ]
 
 
-HEADER = ["lane", "N", "variant", "median s", "spread", "ratio", "objects/s", "peak RSS",
-          "phases (median s)", "notes"]
+HEADER = ["lane", "N", "variant", "median s", "spread", "ratio", "paired", "objects/s",
+          "peak RSS", "phases (median s)", "notes"]
 
 
 def format_table(outcomes: list[Outcome]) -> str:
-    ratio = ratios(outcomes)
-    rows = [HEADER] + [_row(o, ratio[id(o)]) for o in outcomes]
+    ratio, paired = ratios(outcomes), paired_ratios(outcomes)
+    rows = [HEADER] + [_row(o, ratio[id(o)], paired[id(o)]) for o in outcomes]
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
-    right = {1, 3, 4, 5, 6, 7}
+    right = {1, 3, 4, 5, 6, 7, 8}
 
     def line(cells: list[str]) -> str:
         return "  ".join(c.rjust(w) if i in right else c.ljust(w)
@@ -209,6 +228,8 @@ LEGEND = """\
 ratio = median time / median time of the lane's baseline ("base") at the same N:
   route-add: ip -batch; route-dump: ip -j route show. Below 1 is faster than iproute2.
   load: PyYAML's C loader + pydantic validation (a plain loader); below 1 is faster.
+paired = median over the rounds of (this run / the baseline's run of the same round): runs
+  alternate, so this one is less moved by a machine whose speed drifts.
 spread = (max - min) / median over the runs. peak RSS = of the process that did the work:
   for ip, measured by GNU time in one extra untimed run; for Python, the forked interpreter
   (nlstate loaded), whose floor is the "fork baseline RSS" above.
@@ -216,13 +237,14 @@ spread = (max - min) / median over the runs. peak RSS = of the process that did 
 
 
 def report_json(path: Path, env: dict[str, Any], cfg: Config, outcomes: list[Outcome]) -> None:
-    ratio = ratios(outcomes)
+    ratio, paired = ratios(outcomes), paired_ratios(outcomes)
     results = []
     for o in outcomes:
         entry = asdict(o)
         entry["median"] = ({p: o.median(p) for p in o.samples[0].phases}
                            if o.samples else None)
         entry["ratio"] = ratio[id(o)]
+        entry["paired_ratio"] = paired[id(o)]
         results.append(entry)
     config = {"sizes": cfg.sizes, "repeat": cfg.repeat, "pyroute2_max": cfg.pyroute2_max,
               "variants": cfg.variants, "profiled": cfg.profile_dir is not None}
