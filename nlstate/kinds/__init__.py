@@ -7,22 +7,37 @@ Adding a kind: a module in this package and one `register(...)` line below.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nlstate.netlink.codec import AttrSet
-from nlstate.rtnl.link import LINKINFO_DATA, LINKINFO_SLAVE_DATA
+from nlstate.rtnl.link import (
+    LINKINFO_DATA,
+    LINKINFO_DATA_OBSERVED,
+    LINKINFO_SLAVE_DATA,
+    LINKINFO_SLAVE_DATA_OBSERVED,
+)
 
 from . import bond, bridge, dummy, gre, ifb, ipvlan, macvlan, tun, veth, vlan, vrf, vxlan, wireguard
 from .section import Section
 
 
-def register(kind: str, data: AttrSet, port_data: AttrSet | None = None) -> None:
-    """Make links of `kind` (and ports whose controller is of `kind`) decode with these sets."""
+def register(kind: str, data: AttrSet, port_data: AttrSet | None = None, *,
+             observed: Sequence[str] | None = None,
+             observed_port: Sequence[str] | None = None) -> None:
+    """Make links of `kind` (and ports whose controller is of `kind`) decode with these sets;
+    observe decodes only the attributes `observed` and `observed_port` name (None: all),
+    those its section reads."""
     LINKINFO_DATA.sets[kind] = data
+    LINKINFO_DATA_OBSERVED.sets[kind] = data if observed is None else data.only(*observed)
     if port_data is not None:
         LINKINFO_SLAVE_DATA.sets[kind] = port_data
+        LINKINFO_SLAVE_DATA_OBSERVED.sets[kind] = (
+            port_data if observed_port is None else port_data.only(*observed_port))
 
 
 register(veth.KIND, veth.DATA)
-register(bridge.KIND, bridge.DATA, bridge.PORT_DATA)
+register(bridge.KIND, bridge.DATA, bridge.PORT_DATA, observed=bridge.OBSERVED_DATA,
+         observed_port=bridge.OBSERVED_PORT_DATA)
 register(vxlan.KIND, vxlan.DATA)
 for _kind in macvlan.KINDS:
     register(_kind, macvlan.DATA)

@@ -301,6 +301,14 @@ class BridgeConfig(FileModel):
         None, description="The complete list of ports; links not listed are released.")
 
 
+# the IFLA_BR_* and IFLA_BRPORT_* attributes _observe and _observe_port read: observe
+# decodes no others (tests hold these lists to what the two functions read)
+OBSERVED_DATA = ("stp-state", "forward-delay", "hello-time", "max-age", "priority",
+                 "ageing-time", "group-fwd-mask", "group-addr", "mcast-hash-max",
+                 "mcast-snooping", "mcast-querier", "vlan-protocol")
+OBSERVED_PORT_DATA = ("mode", "cost", "priority")
+
+
 def _observe(link: ObservedLink) -> dict[str, Any]:
     data = link.data
     stp = {

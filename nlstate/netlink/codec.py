@@ -205,6 +205,20 @@ class AttrSet:
         kept = {self.by_name[name].number for name in names}
         return self._decoding_without(set(self.by_number) - kept)
 
+    def decoding(self, name: str, inner: AttrSet | SubMessage) -> AttrSet:
+        """This set, but decoding attribute `name` (a nest or a sub-message) with `inner`
+        instead of its own table: a reader's narrower view of what is inside it."""
+        attr = self.by_name[name]
+        if isinstance(inner, SubMessage):
+            def decode(payload: bytes, siblings: Attrs) -> Any:
+                return _decode_sub(payload, siblings, inner)
+        else:
+            def decode(payload: bytes, siblings: Attrs) -> Any:
+                return decode_attrs(payload, 0, len(payload), inner)
+        view = copy.copy(self)
+        view._compiled = {**self.decoders(), attr.number: (attr.name, decode, attr.multi)}
+        return view
+
     def _decoding_without(self, skipped: set[int]) -> AttrSet:
         view = copy.copy(self)
         view._compiled = {number: entry for number, entry in self.decoders().items()

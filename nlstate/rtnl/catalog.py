@@ -9,7 +9,7 @@ from nlstate.netlink.message import Catalog, MessageSpec, Request
 
 from . import consts as c
 from .addr import ADDR
-from .link import LINK
+from .link import LINK, LINKINFO_ATTRS, LINKINFO_DATA_OBSERVED, LINKINFO_SLAVE_DATA_OBSERVED
 from .route import ROUTE
 
 MESSAGES: dict[int, tuple[str, MessageSpec]] = {
@@ -47,7 +47,9 @@ def build_request(msg_type: int, header: Mapping[str, Any] | None = None,
 
 # a link as observe reads it (observe/links.py and the kinds' _observe): the attributes it
 # uses, not the fifty others (a test holds the states observed both ways equal)
-LINK_OBSERVED = MessageSpec("link", LINK.header, LINK.attrs.only(
+LINK_OBSERVED = MessageSpec("link", LINK.header, LINK.attrs.decoding(
+    "linkinfo", LINKINFO_ATTRS.decoding("data", LINKINFO_DATA_OBSERVED).decoding(
+        "slave-data", LINKINFO_SLAVE_DATA_OBSERVED)).only(
     "ifname", "mtu", "address", "master", "ifalias", "linkinfo", "link"))
 
 

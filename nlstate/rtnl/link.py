@@ -70,6 +70,11 @@ LINKINFO_ATTRS = AttrSet("linkinfo-attrs", "ifla-info-", [
     Attr("slave-data", "sub-message", sub_message=LINKINFO_SLAVE_DATA),
 ])
 
+# What observe decodes of a kind's data: only what the kind's section reads (kinds.register
+# fills these; a bridge's is 12 of its 49 attributes)
+LINKINFO_DATA_OBSERVED = SubMessage("kind")
+LINKINFO_SLAVE_DATA_OBSERVED = SubMessage("slave-kind")
+
 PROP_LIST_ATTRS = AttrSet("prop-list-link-attrs", "ifla-", [
     (53, Attr("alt-ifname", "string", multi=True)),
 ])

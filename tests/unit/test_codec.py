@@ -873,3 +873,18 @@ def test_a_set_skipping_attributes_leaves_them_out_of_its_decoding() -> None:
     assert light.encode({"heavy": {"a": 1}}) == full.encode({"heavy": {"a": 1}})
     assert full.decode(data)["heavy"] == {"a": 1}  # the set it came from is unchanged
     assert full.only("name", "mtu").decode(data) == light.decode(data)
+
+
+def test_a_set_can_decode_a_nest_or_sub_message_with_a_narrower_table() -> None:
+    inner = AttrSet("inner", "in-", [Attr("a", "u32"), Attr("b", "u32")])
+    sub = SubMessage("kind", {"k": inner})
+    full = AttrSet("outer", "out-", [Attr("kind", "string"),
+                                     Attr("nest", "nest", nested=inner),
+                                     Attr("data", "sub-message", sub_message=sub)])
+    data = full.encode({"kind": "k", "nest": {"a": 1, "b": 2}, "data": {"a": 3, "b": 4}})
+    narrow = full.decoding("nest", inner.only("a")).decoding(
+        "data", SubMessage("kind", {"k": inner.only("b")}))
+    assert narrow.decode(data) == {"kind": "k", "nest": {"a": 1}, "data": {"b": 4}}
+    assert narrow.only("kind", "data").decode(data) == {"kind": "k", "data": {"b": 4}}
+    assert full.decode(data)["nest"] == {"a": 1, "b": 2}  # the set it came from is unchanged
+    assert narrow.encode({"nest": {"b": 2}}) == full.encode({"nest": {"b": 2}})

@@ -632,3 +632,38 @@ def test_every_attribute_decoder_raises_only_decode_error(payload: bytes) -> Non
         for number in aset.by_number:
             with contextlib.suppress(DecodeError):
                 aset.decode(encode_attr(number, payload))
+
+
+class _Reads(dict[str | int, Any]):
+    """An empty IFLA_INFO_DATA that notes which attributes a kind's observe asks for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str | int] = set()
+
+    def get(self, key: str | int, default: Any = None) -> Any:
+        self.asked.add(key)
+        return default
+
+    def __contains__(self, key: object) -> bool:
+        self.asked.add(key)  # type: ignore[arg-type]
+        return False
+
+
+def test_observe_decodes_every_kind_attribute_its_section_reads() -> None:
+    """kinds.register(..., observed=...) narrows what observe decodes of a kind's data; a
+    name the section's observe reads but the list lacks would be read as absent."""
+    from nlstate.kinds import SECTION_BY_KIND
+    from nlstate.kinds.section import ObservedLink, ObservedPort
+
+    for kind, section in SECTION_BY_KIND.items():
+        data, port = _Reads(), _Reads()
+        with contextlib.suppress(Exception):  # what it asked before stopping counts
+            section.observe(ObservedLink("x0", {}, data, [ObservedPort("p0", port)], {}))
+        for asked, sub in ((data.asked, link.LINKINFO_DATA_OBSERVED),
+                           (port.asked, link.LINKINFO_SLAVE_DATA_OBSERVED)):
+            table = sub.sets.get(kind)
+            decoded = {name for name, _, _ in table.decoders().values()} if table else set()
+            assert asked <= decoded, (kind, asked - decoded)
+    bridge_data = link.LINKINFO_DATA_OBSERVED.sets["bridge"]
+    assert len(bridge_data.decoders()) < len(link.LINKINFO_DATA.sets["bridge"].decoders())
