@@ -2,7 +2,10 @@
 IFLA_INFO_SLAVE_DATA table of their ports), registered here into nlstate.rtnl.link's
 sub-messages so that any link message decodes and encodes its kind-specific data.
 
-Adding a kind: a module in this package and one `register(...)` line below.
+Adding a kind: a module in this package and one `register(...)` line below; for a kind that
+hosts have by the thousand, `observed=` lists the data attributes its section's observe
+reads, so observing decodes no others (tests/unit/test_rtnl_tables.py holds the list to
+what observe reads).
 """
 
 from __future__ import annotations
