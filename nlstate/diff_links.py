@@ -295,6 +295,9 @@ def _add_all_addresses(link: Interface, reason: str, result: InterfacesDiff) -> 
 
 def _diff_addresses(have: Interface, want: Interface, result: InterfacesDiff) -> None:
     current = dict(_families(have))
+    # the kernel drops a link's IPv6 addresses as it goes down (unless keep_addr_on_down is
+    # set): those the file keeps are given again after (a replace: there or not, it holds)
+    going_down = have.state == "up" and want.state == "down"
     for key, wanted in _families(want):
         if wanted is None:
             continue
@@ -307,6 +310,11 @@ def _diff_addresses(have: Interface, want: Interface, result: InterfacesDiff) ->
                     "create", None, after, (), "listed in the file, not in the kernel"))
                 continue
             fields = _address_differences(before, entry)
+            if not fields and going_down and key == "ipv6":
+                result.addresses.append(AddressChange(
+                    "update", InterfaceAddress(have.name, before), after, (),
+                    f"{have.name} goes down, and the kernel then drops its IPv6 addresses"))
+                continue
             if fields:
                 recreate = address_recreate_fields(before, entry)
                 result.addresses.append(AddressChange(

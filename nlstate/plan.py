@@ -129,8 +129,9 @@ def _make_plan(diff: Diff, current: State) -> Plan:
     steps += link_delete_steps(diff.links)
     links = link_steps(diff.links)
     steps += links.setup
+    steps += links.down
     steps += address_steps(diff.addresses)
-    steps += links.admin
+    steps += links.up
     for kind in CREATE_ORDER:
         changes = by_section.get(kind.section, [])
         replaces = [c for c in changes if c.op == "update" and kind.replaceable]

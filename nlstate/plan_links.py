@@ -91,8 +91,10 @@ def link_delete_steps(changes: Sequence[LinkChange]) -> list[Step]:
 
 class LinkSteps(NamedTuple):
     setup: list[Step]  # creates, then changes in place and ports
-    admin: list[Step]  # up and down: after the addresses (cheaper for the kernel to add
-    # to a link not up yet: its routes come once, as it goes up)
+    down: list[Step]  # links set down: before the addresses (the kernel drops a link's IPv6
+    # addresses as it goes down, so those the file gives go on after)
+    up: list[Step]  # links set up: after the addresses (cheaper for the kernel to add to a
+    # link not up yet: their routes come once, as it goes up)
 
 
 def link_steps(changes: Sequence[LinkChange]) -> LinkSteps:
@@ -120,15 +122,17 @@ def link_steps(changes: Sequence[LinkChange]) -> LinkSteps:
         after_create[name] = created_state(link)
     in_place: list[Step] = []
     ports: list[Step] = []
-    admin: list[Step] = []
+    admin: dict[str, list[Step]] = {"down": [], "up": []}
     for name in order:
         change = by_name[name]
         have = after_create.get(name, change.before)
         assert have is not None
         in_place += _change_steps(have, targets[name], change)
         ports += _port_steps(have, targets[name])
-        admin += _admin_steps(have, targets[name])
-    return LinkSteps(creates + in_place + ports, admin)
+        state = targets[name].state
+        if state in admin:
+            admin[state] += _admin_steps(have, targets[name])
+    return LinkSteps(creates + in_place + ports, admin["down"], admin["up"])
 
 
 def address_steps(changes: Sequence[AddressChange]) -> list[Step]:

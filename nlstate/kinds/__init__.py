@@ -41,7 +41,7 @@ def register(kind: str, data: AttrSet, port_data: AttrSet | None = None, *,
 register(veth.KIND, veth.DATA)
 register(bridge.KIND, bridge.DATA, bridge.PORT_DATA, observed=bridge.OBSERVED_DATA,
          observed_port=bridge.OBSERVED_PORT_DATA)
-register(vxlan.KIND, vxlan.DATA)
+register(vxlan.KIND, vxlan.DATA, observed=vxlan.OBSERVED_DATA)
 for _kind in macvlan.KINDS:
     register(_kind, macvlan.DATA)
 register(dummy.KIND, dummy.DATA)

@@ -166,6 +166,52 @@ def test_a_refused_step_rolls_everything_back(netns: Netns, tmp_path: Path,
     assert {n["id"]: n for n in netns.ip_json("nexthop", "show")}[5]["gateway"] == "192.0.2.5"
 
 
+DOWN_WITH_IPV6 = """\
+interfaces:
+- name: a0
+  state: down
+  ipv6:
+    address:
+    - {ip: 2001:db8::1, prefix-length: 64}
+"""
+
+
+@pytest.mark.parametrize("address_there", [False, True], ids=["new-address", "kept-address"])
+def test_a_link_set_down_keeps_the_ipv6_addresses_the_file_gives(
+        netns: Netns, tmp_path: Path, address_there: bool) -> None:
+    """The kernel drops a link's IPv6 addresses as it goes down: the plan sets the link down
+    first and gives the addresses (again) after."""
+    netns.batch("link add a0 type veth peer name a1\nlink set a0 up\n"
+                + ("addr add 2001:db8::1/64 dev a0 nodad\n" if address_there else ""))
+    desired = tmp_path / "down.yml"
+    desired.write_text(DOWN_WITH_IPV6)
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 0, result.stderr
+    [link] = netns.ip_json("addr", "show", "dev", "a0")
+    assert "UP" not in link["flags"]
+    assert [(a["local"], a["prefixlen"]) for a in link["addr_info"]
+            if a["family"] == "inet6"] == [("2001:db8::1", 64)]
+    again = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert again.returncode == 0 and "nothing to do" in again.stderr
+
+
+def test_a_rollback_that_sets_a_link_down_restores_its_ipv6_addresses(
+        netns: Netns, tmp_path: Path) -> None:
+    """Found by the convergence test: the failed apply had set a0 up; setting it down again
+    made the kernel drop its IPv6 address, which the rollback must give back."""
+    netns.batch("link add a0 type veth peer name a1\nlink add br0 type bridge\n"
+                "addr add 2001:db8::1/64 dev a0 nodad\n")
+    before = dumps(netns)
+    desired = tmp_path / "desired.yml"
+    desired.write_text("interfaces:\n- {name: a0, mtu: 1300, state: up}\nroutes:\n  config:\n"
+                       "  - {destination: 10.1.0.0/16, next-hop-address: 198.51.2.9,"
+                       " next-hop-interface: a0}\n")
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 1 and "rolled back: the state is as it was" in result.stderr, \
+        result.stderr
+    assert dumps(netns) == before
+
+
 def test_a_saved_plan_is_refused_once_the_state_changed(netns: Netns, tmp_path: Path) -> None:
     netns.batch(BASE)
     desired = tmp_path / "desired.yml"
