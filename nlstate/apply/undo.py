@@ -22,7 +22,7 @@ from typing import Any
 
 from nlstate.diff import Diff, diff
 from nlstate.model import State
-from nlstate.model.interface import Interface
+from nlstate.model.interface import Interface, IPConfig
 from nlstate.model.selectors import Selector
 from nlstate.model.state import Ownership
 from nlstate.objects import RECORD_TYPES
@@ -60,7 +60,7 @@ class Snapshot:
     def restore_plan(self, now: State) -> Plan:
         """The plan that gives the snapshot's objects back their state from before."""
         present = {iface.name: iface for iface in self.before.interfaces}
-        interfaces = [present[name] if name in present else
+        interfaces = [_with_address_lists(present[name]) if name in present else
                       Interface.model_validate({"name": name, "state": "absent"})
                       for name in sorted(self.links)]
         desired = State(interfaces=interfaces, ownership={
@@ -88,6 +88,19 @@ class Snapshot:
         return cls(State.from_document(document["before"]), set(document["links"]),
                    {section: {_hashable(key) for key in keys}
                     for section, keys in document["keys"].items()})
+
+
+def _with_address_lists(link: Interface) -> Interface:
+    """The observed link as a desired one whose address lists are complete: observe leaves
+    out an empty list (a link with only its IPv6 link-local address says `ipv6: {enabled:
+    true}`), which a desired state reads as "don't care" and a rollback would then leave an
+    address the apply added."""
+    lists = {key: IPConfig.model_validate({"address": []}) if config is None
+             else config.replaced(address=[])
+             for key in ("ipv4", "ipv6")
+             if (config := getattr(link, key)) is None
+             or (config.address is None and config.enabled is not False)}
+    return link.replaced(**lists) if lists else link
 
 
 def _followers(before: State, touched: set[str]) -> set[str]:

@@ -212,6 +212,25 @@ def test_a_rollback_that_sets_a_link_down_restores_its_ipv6_addresses(
     assert dumps(netns) == before
 
 
+def test_a_rollback_removes_an_ipv6_address_from_a_link_that_had_none(
+        netns: Netns, tmp_path: Path) -> None:
+    """Found by the convergence test: br0 had only its link-local address, which observe
+    writes as `ipv6: {enabled: true}` with no list; the rollback must still remove the
+    address the failed apply gave it."""
+    netns.batch("link add a0 type veth peer name a1\nlink add br0 type bridge\n"
+                "addr add 2001:db8::1/64 dev a0 nodad\nlink set a0 up\nlink set br0 up\n")
+    before = dumps(netns)
+    desired = tmp_path / "desired.yml"
+    desired.write_text("interfaces:\n- name: br0\n  ipv6:\n    address:\n"
+                       "    - {ip: 2001:db8::1, prefix-length: 64}\nroutes:\n  config:\n"
+                       "  - {destination: 10.1.0.0/16, next-hop-address: 198.51.2.9,"
+                       " next-hop-interface: a0}\n")
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 1 and "rolled back: the state is as it was" in result.stderr, \
+        result.stderr
+    assert dumps(netns) == before
+
+
 def test_a_saved_plan_is_refused_once_the_state_changed(netns: Netns, tmp_path: Path) -> None:
     netns.batch(BASE)
     desired = tmp_path / "desired.yml"

@@ -59,9 +59,12 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
             "mtu": st.sampled_from([1300, 1500]),
             "state": st.sampled_from(["up", "down"]),
         })))
+        subnet = {"a0": 2, "br0": 3, "n0": 4, "m1": 5}[name]
         if draw(st.booleans()):
-            subnet = {"a0": 2, "br0": 3, "n0": 4, "m1": 5}[name]
             entry["ipv4"] = {"address": [{"ip": f"198.51.{subnet}.1", "prefix-length": 24}]}
+        ipv6 = draw(st.sampled_from([None, [], ["2001:db8::1"], [f"2001:db8:{subnet}::1"]]))
+        if ipv6 is not None:  # the start may have 2001:db8::1 on a0; the kernel drops IPv6
+            entry["ipv6"] = {"address": [{"ip": ip, "prefix-length": 64} for ip in ipv6]}
         interfaces.append(entry)
     document: dict[str, Any] = {"interfaces": interfaces}
     routes = draw(st.lists(st.sampled_from([
