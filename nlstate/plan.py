@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import repeat
@@ -107,14 +107,15 @@ class Plan:
         return "\n".join(lines) + "\n"
 
 
-def make_plan(diff: Diff, current: State) -> Plan:
+def make_plan(diff: Diff, current: State, *, indexes: Mapping[str, int] | None = None,
+              ) -> Plan:
     """The plan; PlanError when the diff has errors (all of them named) or the links
-    cannot be ordered."""
+    cannot be ordered. `indexes`: ifindexes for links it creates, by name (a rollback's)."""
     with paused_gc():
-        return _make_plan(diff, current)
+        return _make_plan(diff, current, indexes or {})
 
 
-def _make_plan(diff: Diff, current: State) -> Plan:
+def _make_plan(diff: Diff, current: State, indexes: Mapping[str, int]) -> Plan:
     if diff.errors:
         raise PlanError("\n".join(diff.errors))
     by_section: dict[str, list[Change]] = {}
@@ -127,7 +128,7 @@ def _make_plan(diff: Diff, current: State) -> Plan:
         steps += _ordered(kind, [_delete_step(kind, c) for c in going], groups_first=True)
     steps += address_delete_steps(diff.addresses)
     steps += link_delete_steps(diff.links)
-    links = link_steps(diff.links)
+    links = link_steps(diff.links, indexes)
     steps += links.setup
     steps += links.down
     steps += address_steps(diff.addresses)

@@ -34,6 +34,7 @@ from nlstate.objects import RecordType
 from nlstate.requests import RequestError
 from nlstate.requests.addresses import address_command, address_request
 from nlstate.requests.links import (
+    NO_INDEXES,
     link_change,
     link_change_commands,
     link_create,
@@ -97,8 +98,9 @@ class LinkSteps(NamedTuple):
     # link not up yet: their routes come once, as it goes up)
 
 
-def link_steps(changes: Sequence[LinkChange]) -> LinkSteps:
-    """Creates, then changes and ports, and apart the admin states; parents first."""
+def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> LinkSteps:
+    """Creates, then changes and ports, and apart the admin states; parents first. Links
+    created get the ifindexes `indexes` names (a rollback's: those they had)."""
     targets = {c.name: c.after for c in changes if c.after is not None}
     befores = {c.name: c.before for c in changes if c.before is not None}
     by_name = {c.name: c for c in changes}
@@ -117,7 +119,8 @@ def link_steps(changes: Sequence[LinkChange]) -> LinkSteps:
             continue
         bare = link.replaced(controller=None, description=None)
         [command] = link_create_commands(bare)
-        creates.append(_link_step(name, "create", partial(_single, link_create, bare), command,
+        create = partial(link_create, indexes=indexes)
+        creates.append(_link_step(name, "create", partial(_single, create, bare), command,
                                   change.reason, disruptive=change.op == "recreate"))
         after_create[name] = created_state(link)
     in_place: list[Step] = []

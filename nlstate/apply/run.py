@@ -24,7 +24,7 @@ from nlstate.objects import RECORD_TYPES
 from nlstate.observe import observe_with
 from nlstate.plan import Plan, make_plan
 
-from .execute import ExecutionError, Progress, execute
+from .execute import ExecutionError, Progress, execute, link_names
 from .origin import step_origin
 from .undo import Snapshot
 
@@ -89,11 +89,12 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
         on_plan(plan)
         if not plan.steps:
             return Outcome(plan, 0)
-        snapshot = Snapshot.of(before, changes)
+        names = link_names(sock)  # for the steps, and the snapshot's ifindexes
+        snapshot = Snapshot.of(before, changes, names)
         before_write(snapshot)
         try:
             with _signals_raise():
-                done = execute(sock, plan.steps, progress=progress)
+                done = execute(sock, plan.steps, names, progress=progress)
                 _verify(wanted, sock)
         except ExecutionError as exc:
             failure = _describe_failure(exc, source)

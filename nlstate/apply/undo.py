@@ -16,7 +16,7 @@ and a separate process can roll back.
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,9 +36,11 @@ class Snapshot:
     before: State
     links: set[str] = field(default_factory=set)  # links whose settings or addresses go back
     keys: dict[str, set[Hashable]] = field(default_factory=dict)  # section -> object keys
+    # the ifindexes the links had: one the apply deleted comes back with its own
+    indexes: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, before: State, changes: Diff) -> Snapshot:
+    def of(cls, before: State, changes: Diff, indexes: Mapping[str, int]) -> Snapshot:
         links = {change.name for change in changes.links}
         links |= {address.interface for change in changes.addresses
                   for address in (change.before, change.after) if address is not None}
@@ -55,7 +57,8 @@ class Snapshot:
             for key, record in zip(kind.keys_of(records), records, strict=True):
                 if any(name in links for name in kind.interfaces(record)):
                     keys.setdefault(kind.section, set()).add(key)
-        return cls(before, links, keys)
+        return cls(before, links, keys, {name: index for name, index in indexes.items()
+                                         if name in links})
 
     def restore_plan(self, now: State) -> Plan:
         """The plan that gives the snapshot's objects back their state from before."""
@@ -75,19 +78,21 @@ class Snapshot:
         changes.changes = [c for c in changes.changes
                            if c.key in self.keys.get(c.section, ())]
         changes.conflicts = []
-        return make_plan(changes, now)
+        return make_plan(changes, now, indexes=self.indexes)
 
     def document(self) -> dict[str, Any]:
         """As JSON-able data (stored under /run/nlstate for --confirm-within)."""
         return {"before": self.before.document(), "links": sorted(self.links),
                 "keys": {section: [_plain(key) for key in keys]
-                         for section, keys in self.keys.items()}}
+                         for section, keys in self.keys.items()},
+                "indexes": self.indexes}
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> Snapshot:
         return cls(State.from_document(document["before"]), set(document["links"]),
                    {section: {_hashable(key) for key in keys}
-                    for section, keys in document["keys"].items()})
+                    for section, keys in document["keys"].items()},
+                   dict(document.get("indexes", {})))
 
 
 def _with_address_lists(link: Interface) -> Interface:

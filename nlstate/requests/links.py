@@ -49,6 +49,7 @@ __all__ = [
 ]  # fmt: skip
 
 Names = Mapping[str, int]
+NO_INDEXES: Names = {}
 PortAction = Literal["enslave", "release", "settings"]
 SECTION_BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}
 KIND_OF_TYPE: dict[str, str] = {}
@@ -68,12 +69,19 @@ class _Step(NamedTuple):
 
 # ---------------------------------------------------------------------------- create
 
-def link_create(iface: Interface, names: Names) -> list[Request]:
-    """The RTM_NEWLINK CREATE|EXCL that makes `iface` (down)."""
+def link_create(iface: Interface, names: Names, indexes: Names = NO_INDEXES) -> list[Request]:
+    """The RTM_NEWLINK CREATE|EXCL that makes `iface` (down). `indexes`: ifindexes to ask
+    the kernel for, by name (a rollback gives a deleted link, and its veth peer, the ones
+    they had); the others get the next free one."""
     attrs = _create_attrs(iface, _resolver(names, f"link {iface.name}"), names)
+    header = _promisc_header(iface)
+    if iface.name in indexes:
+        header["ifi-index"] = indexes[iface.name]
+    peer = attrs["linkinfo"].get("data", {}).get("peer")  # a veth's: a link description
+    if isinstance(peer, dict) and peer["attrs"].get("ifname") in indexes:
+        peer["header"]["ifi-index"] = indexes[peer["attrs"]["ifname"]]
     label = f"link {iface.name} (create {_kind(iface)})"
-    requests = [build_request(rc.RTM_NEWLINK, _promisc_header(iface), attrs,
-                              NEW_FLAGS["create"], label)]
+    requests = [build_request(rc.RTM_NEWLINK, header, attrs, NEW_FLAGS["create"], label)]
     if iface.description is not None:
         # rtnl_create_link() takes no IFLA_IFALIAS: set it on the new link, found by name
         requests.append(build_request(

@@ -30,10 +30,13 @@ def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-# what the kernel changes by itself: timers, carrier and port states, and the default qdisc
-# it attaches when a link first goes up (tc's business, not rtnetlink's: it stays after down)
+# what the kernel changes by itself: timers, carrier and port states, the default qdisc it
+# attaches when a link first goes up (tc's business, not rtnetlink's: it stays after down),
+# a bridge's STP ids, which it derives from the bridge's MAC (a new bridge without ports
+# keeps 0 until its MAC is set, as a rollback that recreates it does to give its MAC back),
+# and the TSO limits a bridge takes from its ports and keeps (read-only, not rtnetlink's)
 VOLATILE = ("_timer", "operstate", "linkmode", "state", "flags", "addr_info", "stats",
-            "qdisc")
+            "qdisc", "bridge_id", "root_id", "tso_max_size", "tso_max_segs")
 
 
 def dumps(ns: Netns) -> dict[str, Any]:
@@ -229,6 +232,24 @@ def test_a_rollback_removes_an_ipv6_address_from_a_link_that_had_none(
     assert result.returncode == 1 and "rolled back: the state is as it was" in result.stderr, \
         result.stderr
     assert dumps(netns) == before
+
+
+def test_a_rollback_gives_deleted_links_their_ifindexes_back(netns: Netns,
+                                                            tmp_path: Path) -> None:
+    """Found by the convergence test: links the failed apply deleted came back with new
+    ifindexes; the rollback asks the kernel for the ones they had (a veth's peer too)."""
+    netns.batch("link add a0 type veth peer name a1\nlink add br0 type bridge\n"
+                "link add n0 type veth peer name n1\n")
+    before = dumps(netns)
+    desired = tmp_path / "desired.yml"
+    desired.write_text("interfaces:\n- {name: br0, state: absent}\n"
+                       "- {name: n1, state: absent}\nroutes:\n  config:\n"
+                       "  - {destination: 10.1.0.0/16, next-hop-address: 198.51.2.9,"
+                       " next-hop-interface: a0}\n")
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 1 and "rolled back: the state is as it was" in result.stderr, \
+        result.stderr
+    assert dumps(netns) == before  # ifindexes included
 
 
 def test_a_saved_plan_is_refused_once_the_state_changed(netns: Netns, tmp_path: Path) -> None:

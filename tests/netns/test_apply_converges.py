@@ -57,8 +57,11 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
         entry: dict[str, Any] = {"name": name, **extra}
         entry.update(draw(st.fixed_dictionaries({}, optional={
             "mtu": st.sampled_from([1300, 1500]),
-            "state": st.sampled_from(["up", "down"]),
+            "state": st.sampled_from(["up", "down", "down", "absent"]),
         })))
+        if name == "br0" and draw(st.booleans()):  # a1 is its port at the start, maybe
+            ports = draw(st.sampled_from([[], ["a1"], ["n1"], ["a1", "n1"]]))
+            entry["bridge"] = {"port": [{"name": port} for port in ports]}
         subnet = {"a0": 2, "br0": 3, "n0": 4, "m1": 5}[name]
         if draw(st.booleans()):
             entry["ipv4"] = {"address": [{"ip": f"198.51.{subnet}.1", "prefix-length": 24}]}
@@ -73,7 +76,9 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
         {"destination": "10.2.0.0/16", "next-hop-interface": "n0"},
         {"destination": "10.3.0.0/16", "next-hop-address": "203.0.113.9",
          "next-hop-interface": "a0"},  # unreachable unless a0 has 203.0.113.0/24: refused
-    ]), unique_by=lambda route: route["destination"], max_size=2))
+        {"destination": "2001:db8:9::/48", "next-hop-address": "2001:db8::2",
+         "next-hop-interface": "a0"},  # reachable while a0 has 2001:db8::1/64
+    ]), unique_by=lambda route: route["destination"], max_size=3))
     if routes:
         document["routes"] = {"config": routes}
     return document
