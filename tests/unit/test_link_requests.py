@@ -127,6 +127,22 @@ def test_vlan_golden() -> None:
     """)
 
 
+def test_a_create_asks_for_the_ifindexes_given() -> None:
+    """A rollback recreates a deleted link (and its veth peer) with the ifindexes they had:
+    ifi_index of the link's ifinfomsg and of the peer's inside VETH_INFO_PEER."""
+    veth = _iface({"name": "v0", "type": "veth", "veth": {"peer": "v1"}})
+    [plain] = link_create(veth, NAMES)
+    [asked] = link_create(veth, NAMES, {"v0": 41, "v1": 42})
+    index_41, index_42 = (41).to_bytes(4, "little"), (42).to_bytes(4, "little")
+    assert asked.payload[4:8] == index_41 and plain.payload[4:8] == bytes(4)
+    peer_at = plain.payload.index(bytes.fromhex("1c000100")) + 4  # VETH_INFO_PEER's ifinfomsg
+    assert asked.payload[peer_at + 4:peer_at + 8] == index_42
+    assert asked.payload[:4] + asked.payload[8:peer_at + 4] + asked.payload[peer_at + 8:] == (
+        plain.payload[:4] + plain.payload[8:peer_at + 4] + plain.payload[peer_at + 8:])
+    [bridge] = link_create(_iface({"name": "br0", "type": "linux-bridge"}), NAMES, {"v0": 41})
+    assert bridge.payload[4:8] == bytes(4)  # only the links named
+
+
 def test_address_ipv4_create_golden() -> None:
     request = address_request("create", "eth0", _entry({"ip": "192.0.2.1",
                                                         "prefix-length": 24}), NAMES)
