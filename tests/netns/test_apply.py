@@ -198,54 +198,38 @@ def test_a_link_set_down_keeps_the_ipv6_addresses_the_file_gives(
     assert again.returncode == 0 and "nothing to do" in again.stderr
 
 
-def test_a_rollback_that_sets_a_link_down_restores_its_ipv6_addresses(
-        netns: Netns, tmp_path: Path) -> None:
-    """Found by the convergence test: the failed apply had set a0 up; setting it down again
-    made the kernel drop its IPv6 address, which the rollback must give back."""
-    netns.batch("link add a0 type veth peer name a1\nlink add br0 type bridge\n"
-                "addr add 2001:db8::1/64 dev a0 nodad\n")
+UNREACHABLE_ROUTE = ("routes:\n  config:\n  - {destination: 10.1.0.0/16, "
+                     "next-hop-address: 198.51.2.9, next-hop-interface: a0}\n")
+
+ROLLBACKS = {  # found by the convergence test: (start, interfaces of a file that fails)
+    # the apply sets a0 up; the rollback sets it down, and the kernel drops its IPv6 address
+    "ipv6-address-of-a-link-set-down-again": (
+        "link add a0 type veth peer name a1\nlink add br0 type bridge\n"
+        "addr add 2001:db8::1/64 dev a0 nodad\n",
+        "interfaces:\n- {name: a0, mtu: 1300, state: up}\n"),
+    # br0 has only its link-local address, which observe writes as `ipv6: {enabled: true}`
+    # without a list: the address the apply gives it must still go
+    "ipv6-address-on-a-link-that-had-none": (
+        "link add a0 type veth peer name a1\nlink add br0 type bridge\n"
+        "addr add 2001:db8::1/64 dev a0 nodad\nlink set a0 up\nlink set br0 up\n",
+        "interfaces:\n- name: br0\n  ipv6:\n    address:\n"
+        "    - {ip: 2001:db8::1, prefix-length: 64}\n"),
+    # links the apply deletes come back with their ifindexes (a veth's peer too)
+    "ifindexes-of-deleted-links": (
+        "link add a0 type veth peer name a1\nlink add br0 type bridge\n"
+        "link add n0 type veth peer name n1\n",
+        "interfaces:\n- {name: br0, state: absent}\n- {name: n1, state: absent}\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ROLLBACKS))
+def test_a_rollback_gives_back_what_the_kernel_changed_along(netns: Netns, tmp_path: Path,
+                                                             case: str) -> None:
+    start, interfaces = ROLLBACKS[case]
+    netns.batch(start)
     before = dumps(netns)
     desired = tmp_path / "desired.yml"
-    desired.write_text("interfaces:\n- {name: a0, mtu: 1300, state: up}\nroutes:\n  config:\n"
-                       "  - {destination: 10.1.0.0/16, next-hop-address: 198.51.2.9,"
-                       " next-hop-interface: a0}\n")
-    result = run_nlstate("apply", str(desired), "--netns", netns.name)
-    assert result.returncode == 1 and "rolled back: the state is as it was" in result.stderr, \
-        result.stderr
-    assert dumps(netns) == before
-
-
-def test_a_rollback_removes_an_ipv6_address_from_a_link_that_had_none(
-        netns: Netns, tmp_path: Path) -> None:
-    """Found by the convergence test: br0 had only its link-local address, which observe
-    writes as `ipv6: {enabled: true}` with no list; the rollback must still remove the
-    address the failed apply gave it."""
-    netns.batch("link add a0 type veth peer name a1\nlink add br0 type bridge\n"
-                "addr add 2001:db8::1/64 dev a0 nodad\nlink set a0 up\nlink set br0 up\n")
-    before = dumps(netns)
-    desired = tmp_path / "desired.yml"
-    desired.write_text("interfaces:\n- name: br0\n  ipv6:\n    address:\n"
-                       "    - {ip: 2001:db8::1, prefix-length: 64}\nroutes:\n  config:\n"
-                       "  - {destination: 10.1.0.0/16, next-hop-address: 198.51.2.9,"
-                       " next-hop-interface: a0}\n")
-    result = run_nlstate("apply", str(desired), "--netns", netns.name)
-    assert result.returncode == 1 and "rolled back: the state is as it was" in result.stderr, \
-        result.stderr
-    assert dumps(netns) == before
-
-
-def test_a_rollback_gives_deleted_links_their_ifindexes_back(netns: Netns,
-                                                            tmp_path: Path) -> None:
-    """Found by the convergence test: links the failed apply deleted came back with new
-    ifindexes; the rollback asks the kernel for the ones they had (a veth's peer too)."""
-    netns.batch("link add a0 type veth peer name a1\nlink add br0 type bridge\n"
-                "link add n0 type veth peer name n1\n")
-    before = dumps(netns)
-    desired = tmp_path / "desired.yml"
-    desired.write_text("interfaces:\n- {name: br0, state: absent}\n"
-                       "- {name: n1, state: absent}\nroutes:\n  config:\n"
-                       "  - {destination: 10.1.0.0/16, next-hop-address: 198.51.2.9,"
-                       " next-hop-interface: a0}\n")
+    desired.write_text(interfaces + UNREACHABLE_ROUTE)
     result = run_nlstate("apply", str(desired), "--netns", netns.name)
     assert result.returncode == 1 and "rolled back: the state is as it was" in result.stderr, \
         result.stderr
