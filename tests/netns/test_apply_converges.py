@@ -34,6 +34,8 @@ STARTS = [
     "link set br0 up",
     "link add m0 link a0 type macvlan mode bridge",
     "route add 10.1.0.0/16 via 192.0.2.2 dev a0",
+    "nexthop add id 5 via 192.0.2.3 dev a0",
+    "rule add fwmark 16 table 100 priority 100",
 ]
 
 
@@ -81,6 +83,16 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
     ]), unique_by=lambda route: route["destination"], max_size=3))
     if routes:
         document["routes"] = {"config": routes}
+    nexthops = draw(st.sampled_from([[], [{"id": 5, "next-hop-address": "198.51.2.9",
+                                           "next-hop-interface": "a0"}],
+                                     [{"id": 6, "blackhole": True}]]))
+    if nexthops:
+        document["nexthops"] = {"config": nexthops}
+    if draw(st.booleans()):
+        document["route-rules"] = {"config": [draw(st.sampled_from([
+            {"priority": 100, "fwmark": 16, "route-table": 200},
+            {"priority": 100, "state": "absent"},
+            {"priority": 200, "ip-from": "10.0.0.0/8", "route-table": 100}]))]}
     return document
 
 
