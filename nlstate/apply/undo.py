@@ -63,7 +63,7 @@ class Snapshot:
     def restore_plan(self, now: State) -> Plan:
         """The plan that gives the snapshot's objects back their state from before."""
         present = {iface.name: iface for iface in self.before.interfaces}
-        interfaces = [_with_address_lists(present[name]) if name in present else
+        interfaces = [_as_it_was(present[name]) if name in present else
                       Interface.model_validate({"name": name, "state": "absent"})
                       for name in sorted(self.links)]
         desired = State(interfaces=interfaces, ownership={
@@ -95,17 +95,23 @@ class Snapshot:
                    dict(document.get("indexes", {})))
 
 
-def _with_address_lists(link: Interface) -> Interface:
-    """The observed link as a desired one whose address lists are complete: observe leaves
-    out an empty list (a link with only its IPv6 link-local address says `ipv6: {enabled:
-    true}`), which a desired state reads as "don't care" and a rollback would then leave an
-    address the apply added."""
-    lists = {key: IPConfig.model_validate({"address": []}) if config is None
-             else config.replaced(address=[])
-             for key in ("ipv4", "ipv6")
-             if (config := getattr(link, key)) is None
-             or (config.address is None and config.enabled is not False)}
-    return link.replaced(**lists) if lists else link
+def _as_it_was(link: Interface) -> Interface:
+    """The observed link as a desired one that says all of its addresses: observe leaves out
+    what is empty or false (a link with only its IPv6 link-local address says `ipv6:
+    {enabled: true}`; an address without noprefixroute says nothing of it), which a desired
+    state reads as "don't care": a rollback would then leave an address the apply added, or
+    the noprefixroute it set."""
+    lists = {}
+    for key in ("ipv4", "ipv6"):
+        config = getattr(link, key)
+        if config is None:
+            config = IPConfig.model_validate({"address": []})
+        elif config.enabled is not False:
+            config = config.replaced(address=[
+                entry.replaced(noprefixroute=bool(entry.noprefixroute))
+                for entry in config.address or ()])
+        lists[key] = config
+    return link.replaced(**lists)
 
 
 def _followers(before: State, touched: set[str]) -> set[str]:

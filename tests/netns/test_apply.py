@@ -214,6 +214,12 @@ ROLLBACKS = {  # found by the convergence test: (start, interfaces of a file tha
         "addr add 2001:db8::1/64 dev a0 nodad\nlink set a0 up\nlink set br0 up\n",
         "interfaces:\n- name: br0\n  ipv6:\n    address:\n"
         "    - {ip: 2001:db8::1, prefix-length: 64}\n"),
+    # an address the apply gives noprefixroute: observe writes the one from before without
+    # the flag, which must still come back as it was (with its prefix route)
+    "noprefixroute-of-an-address": (
+        "link add a0 type veth peer name a1\naddr add 192.0.2.1/24 dev a0\nlink set a0 up\n",
+        "interfaces:\n- name: a0\n  ipv4:\n    address:\n"
+        "    - {ip: 192.0.2.1, prefix-length: 24, noprefixroute: true}\n"),
     # links the apply deletes come back with their ifindexes (a veth's peer too)
     "ifindexes-of-deleted-links": (
         "link add a0 type veth peer name a1\nlink add br0 type bridge\n"

@@ -65,8 +65,13 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
             ports = draw(st.sampled_from([[], ["a1"], ["n1"], ["a1", "n1"]]))
             entry["bridge"] = {"port": [{"name": port} for port in ports]}
         subnet = {"a0": 2, "br0": 3, "n0": 4, "m1": 5}[name]
-        if draw(st.booleans()):
-            entry["ipv4"] = {"address": [{"ip": f"198.51.{subnet}.1", "prefix-length": 24}]}
+        ipv4 = draw(st.sampled_from([
+            None, [], [{"ip": f"198.51.{subnet}.1", "prefix-length": 24}],
+            [{"ip": "192.0.2.1", "prefix-length": 24}],  # a0's at the start
+            [{"ip": "192.0.2.1", "prefix-length": 24, "noprefixroute": True}],
+            [{"ip": "192.0.2.1", "prefix-length": 25}]]))
+        if ipv4 is not None:
+            entry["ipv4"] = {"address": ipv4}
         ipv6 = draw(st.sampled_from([None, [], ["2001:db8::1"], [f"2001:db8:{subnet}::1"]]))
         if ipv6 is not None:  # the start may have 2001:db8::1 on a0; the kernel drops IPv6
             entry["ipv6"] = {"address": [{"ip": ip, "prefix-length": 64} for ip in ipv6]}
