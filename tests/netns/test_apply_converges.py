@@ -53,7 +53,8 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
     for name, extra in (("a0", {}), ("br0", {"type": "linux-bridge"}),
                         ("n0", {"type": "veth", "veth": {"peer": "n1"}}),
                         ("m1", {"type": "mac-vlan",
-                                "mac-vlan": {"base-iface": "a0", "mode": "private"}})):
+                                "mac-vlan": {"base-iface": "a0", "mode": "private"}}),
+                        ("a1", draw(st.sampled_from([{}, {"controller": "br0"}])))):
         if not draw(st.booleans()):
             continue
         entry: dict[str, Any] = {"name": name, **extra}
@@ -64,7 +65,7 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
         if name == "br0" and draw(st.booleans()):  # a1 is its port at the start, maybe
             ports = draw(st.sampled_from([[], ["a1"], ["n1"], ["a1", "n1"]]))
             entry["bridge"] = {"port": [{"name": port} for port in ports]}
-        subnet = {"a0": 2, "br0": 3, "n0": 4, "m1": 5}[name]
+        subnet = {"a0": 2, "br0": 3, "n0": 4, "m1": 5, "a1": 6}[name]
         ipv4 = draw(st.sampled_from([
             None, [], [{"ip": f"198.51.{subnet}.1", "prefix-length": 24}],
             [{"ip": "192.0.2.1", "prefix-length": 24}],  # a0's at the start
