@@ -44,6 +44,9 @@ class Snapshot:
         links = {change.name for change in changes.links}
         links |= {address.interface for change in changes.addresses
                   for address in (change.before, change.after) if address is not None}
+        # a controller a link joins changes with it (a bridge takes its new port's MAC)
+        links |= {change.after.controller for change in changes.links
+                  if change.after is not None and change.after.controller is not None}
         links |= _followers(before, links)
         keys: dict[str, set[Hashable]] = {}
         for change in changes.changes:

@@ -220,6 +220,11 @@ ROLLBACKS = {  # found by the convergence test: (start, interfaces of a file tha
         "link add a0 type veth peer name a1\naddr add 192.0.2.1/24 dev a0\nlink set a0 up\n",
         "interfaces:\n- name: a0\n  ipv4:\n    address:\n"
         "    - {ip: 192.0.2.1, prefix-length: 24, noprefixroute: true}\n"),
+    # a port the apply gives a controller leaves it again, and the bridge, which took the
+    # port's MAC as it joined, gets its own back
+    "port-joining-a-bridge": (
+        "link add a0 type veth peer name a1\nlink add br0 type bridge\n",
+        "interfaces:\n- {name: a1, controller: br0}\n"),
     # links the apply deletes come back with their ifindexes (a veth's peer too)
     "ifindexes-of-deleted-links": (
         "link add a0 type veth peer name a1\nlink add br0 type bridge\n"
