@@ -87,7 +87,8 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
         {"destination": "2001:db8:9::/48", "next-hop-address": "2001:db8::2",
          "next-hop-interface": "a0"},  # reachable while a0 has 2001:db8::1/64
     ]), unique_by=lambda route: route["destination"], max_size=3))
-    purge = draw(st.sampled_from([None, [{}], [{"next-hop-interface": "a0"}]]))
+    purges: list[list[dict[str, Any]] | None] = [None, [{}], [{"next-hop-interface": "a0"}]]
+    purge = draw(st.sampled_from(purges))
     if routes or purge:
         document["routes"] = {"config": routes, **({"purge": purge} if purge else {})}
     nexthops = draw(st.sampled_from([[], [{"id": 5, "next-hop-address": "198.51.2.9",
