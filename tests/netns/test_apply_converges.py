@@ -36,6 +36,7 @@ STARTS = [
     "route add 10.1.0.0/16 via 192.0.2.2 dev a0",
     "nexthop add id 5 via 192.0.2.3 dev a0",
     "rule add fwmark 16 table 100 priority 100",
+    "link add vx0 type vxlan id 42 dstport 4789",
 ]
 
 
@@ -54,7 +55,10 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
                         ("n0", {"type": "veth", "veth": {"peer": "n1"}}),
                         ("m1", {"type": "mac-vlan",
                                 "mac-vlan": {"base-iface": "a0", "mode": "private"}}),
-                        ("a1", draw(st.sampled_from([{}, {"controller": "br0"}])))):
+                        ("a1", draw(st.sampled_from([{}, {"controller": "br0"}]))),
+                        ("vx0", {"type": "vxlan", "vxlan": draw(st.sampled_from([
+                            {"id": 42, "destination-port": 4789},
+                            {"id": 43, "destination-port": 4789, "learning": False}]))})):
         if not draw(st.booleans()):
             continue
         entry: dict[str, Any] = {"name": name, **extra}
@@ -65,7 +69,7 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
         if name == "br0" and draw(st.booleans()):  # a1 is its port at the start, maybe
             ports = draw(st.sampled_from([[], ["a1"], ["n1"], ["a1", "n1"]]))
             entry["bridge"] = {"port": [{"name": port} for port in ports]}
-        subnet = {"a0": 2, "br0": 3, "n0": 4, "m1": 5, "a1": 6}[name]
+        subnet = {"a0": 2, "br0": 3, "n0": 4, "m1": 5, "a1": 6, "vx0": 7}[name]
         ipv4 = draw(st.sampled_from([
             None, [], [{"ip": f"198.51.{subnet}.1", "prefix-length": 24}],
             [{"ip": "192.0.2.1", "prefix-length": 24}],  # a0's at the start
