@@ -167,9 +167,9 @@ def _diff_type(kind: RecordType, desired: _Side, current: Sequence[Any],
             and not ownership.absent):
         # every object one record (no multipath route): compare record to record
         changed = list(_changed(desired, present_one))
-        new = list(map(not_, map(present_one.__contains__, map(itemgetter(0), changed))))
-        _add_creates(kind, compress(changed, new), result)
-        wanted = {key: [record] for key, record in compress(changed, map(not_, new))}
+        there = list(map(present_one.__contains__, map(itemgetter(0), changed)))
+        _add_creates(kind, compress(changed, map(not_, there)), result)
+        wanted = {key: [record] for key, record in compress(changed, there)}
         present = {key: [present_one[key]] for key in wanted}
         if ownership.purge:  # the unlisted objects, for purge to pick from
             present.update((key, [record]) for key, record in present_one.items()

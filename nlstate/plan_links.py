@@ -107,6 +107,7 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
     depth = _depths(targets, veth_pairs=False, controllers=True, before=befores)
     order = sorted(targets, key=depth.__getitem__)
     creates: list[Step] = []
+    create = partial(link_create, indexes=indexes)
     after_create: dict[str, Interface] = {}  # what the kernel has once the creates are done
     for name in order:
         change = by_name[name]
@@ -119,7 +120,6 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
             continue
         bare = link.replaced(controller=None, description=None)
         [command] = link_create_commands(bare)
-        create = partial(link_create, indexes=indexes)
         creates.append(_link_step(name, "create", partial(_single, create, bare), command,
                                   change.reason, disruptive=change.op == "recreate"))
         after_create[name] = created_state(link)

@@ -209,14 +209,9 @@ class AttrSet:
         """This set, but decoding attribute `name` (a nest or a sub-message) with `inner`
         instead of its own table: a reader's narrower view of what is inside it."""
         attr = self.by_name[name]
-        if isinstance(inner, SubMessage):
-            def decode(payload: bytes, siblings: Attrs) -> Any:
-                return _decode_sub(payload, siblings, inner)
-        else:
-            def decode(payload: bytes, siblings: Attrs) -> Any:
-                return decode_attrs(payload, 0, len(payload), inner)
         view = copy.copy(self)
-        view._compiled = {**self.decoders(), attr.number: (attr.name, decode, attr.multi)}
+        view._compiled = {**self.decoders(),
+                          attr.number: (attr.name, _inner_decoder(inner), attr.multi)}
         return view
 
     def _decoding_without(self, skipped: set[int]) -> AttrSet:
@@ -455,18 +450,24 @@ def _decoder_for(attr: Attr) -> Decoder:
         st = _require(attr.struct, attr)
         return lambda payload, _: st.decode(payload)
     if kind == "nest":
-        inner = _require(attr.nested, attr)
-        return lambda payload, _: decode_attrs(payload, 0, len(payload), inner)
+        return _inner_decoder(_require(attr.nested, attr))
     if kind == "indexed-array":
         entry = _require(attr.entry, attr)
         return lambda payload, _: _decode_indexed(payload, entry)
     if kind == "sub-message":
-        sub = _require(attr.sub_message, attr)
-        return lambda payload, siblings: _decode_sub(payload, siblings, sub)
+        return _inner_decoder(_require(attr.sub_message, attr))
     if kind == "custom":
         decode: Decoder = _require(attr.decode_fn, attr)
         return decode
     raise ValueError(f"{attr.name}: unknown attribute type {kind!r}")
+
+
+def _inner_decoder(inner: AttrSet | SubMessage) -> Decoder:
+    """A nest's decoder (its attributes with `inner`), or a sub-message's (with the table
+    its selector sibling picks)."""
+    if isinstance(inner, SubMessage):
+        return lambda payload, siblings: _decode_sub(payload, siblings, inner)
+    return lambda payload, _: decode_attrs(payload, 0, len(payload), inner)
 
 
 def _encoder_for(attr: Attr) -> Encoder:

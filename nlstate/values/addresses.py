@@ -82,15 +82,19 @@ def canonical_ipv4_prefixes(values: Sequence[Any]) -> bool:
 
 def _ipv4_host_bits_clear(prefix: str) -> bool:
     address, _, length = prefix.partition("/")
-    host_bits = (1 << (32 - int(length))) - 1
-    return int.from_bytes(socket.inet_aton(address), "big") & host_bits == 0
+    return not _host_bits(socket.inet_aton(address), int(length))
+
+
+def _host_bits(packed: bytes, prefix: int) -> int:
+    """The bits of a packed address past its prefix length (0: none set)."""
+    return int.from_bytes(packed, "big") & ((1 << (len(packed) * 8 - prefix)) - 1)
 
 
 def _no_host_bits(text: str, family: int, packed: bytes, prefix: int) -> None:
-    value = int.from_bytes(packed, "big")
-    host = (1 << (len(packed) * 8 - prefix)) - 1
-    if value & host:
-        network = socket.inet_ntop(family, (value & ~host).to_bytes(len(packed), "big"))
+    host_bits = _host_bits(packed, prefix)
+    if host_bits:
+        value = int.from_bytes(packed, "big") ^ host_bits
+        network = socket.inet_ntop(family, value.to_bytes(len(packed), "big"))
         raise ValueError(f"{text} has host bits set; the network is {network}/{prefix}")
 
 

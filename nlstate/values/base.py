@@ -30,9 +30,10 @@ class FileModel(BaseModel):
         """model_copy(update=changes) at a fraction of its cost (a plan copies every link it
         touches several times); the copy shares the other values, which a frozen model never
         changes. Unvalidated, as model_copy's update is."""
-        unknown = changes.keys() - type(self).__pydantic_fields__.keys()
-        if unknown:
-            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)[0]!r}")
+        fields = type(self).__pydantic_fields__
+        if not changes.keys() <= fields.keys():
+            unknown = sorted(changes.keys() - fields.keys())
+            raise TypeError(f"{type(self).__name__} has no field {unknown[0]!r}")
         copied = object.__new__(type(self))
         set_slot = object.__setattr__  # a frozen model's own __setattr__ refuses
         set_slot(copied, "__dict__", {**self.__dict__, **changes})
