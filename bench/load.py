@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 
 from nlstate.load import load_text, to_state, validate_document
-from nlstate.load.parse import fast_yaml_version, parse_text
+from nlstate.load.parse import parse_text
+from nlstate.load.yaml_text import fast_yaml_version
 from nlstate.model import State, StateFile
 
 from .harness import Config, Outcome, Sample, Variant, expect_count, measure, timed_phases

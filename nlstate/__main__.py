@@ -1,5 +1,3 @@
-import sys
+from nlstate.cli import run
 
-from nlstate.cli import main
-
-sys.exit(main())
+run()

@@ -6,14 +6,16 @@ Exit codes: 0 success / in sync; 2 changes pending or drift; 1 error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import select
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from nlstate import __version__
 from nlstate.netlink import NetlinkError
@@ -368,6 +370,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print the reference (docs/reference.md) instead")
     schema.set_defaults(func=cmd_schema)
     return parser
+
+
+def run() -> NoReturn:
+    """The `nlstate` command: main(), then an exit that skips the interpreter's teardown
+    (freeing what a 100k-route apply holds takes 40 ms and changes nothing)."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a reader gone (a closed pipe): nothing to say
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

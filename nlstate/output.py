@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
-from nlstate.load.parse import StateFileDumper
-
 
 def render(document: Any, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(document, indent=2) + "\n"
     if fmt == "yaml":
-        return str(yaml.dump(document, Dumper=StateFileDumper, sort_keys=False,
-                             default_flow_style=False, allow_unicode=True))
+        from nlstate.load.yaml_text import dump_yaml  # PyYAML: imported for YAML only
+
+        return dump_yaml(document)
     raise ValueError(f"unknown output format {fmt!r}")

@@ -8,7 +8,6 @@ from typing import Any
 
 from nlstate.diff_links import InterfaceAddress
 from nlstate.load import LoadError, load_document
-from nlstate.load.locate import Locator
 from nlstate.model import StateFile
 from nlstate.steps import LinkOp, Step
 
@@ -23,6 +22,8 @@ def step_origin(step: Step, text: str, filename: str) -> str | None:
     path = _entry_path(step, model)
     if path is None:
         return None
+    from nlstate.load.locate import Locator  # PyYAML: imported when a step failed only
+
     found = Locator(text).find(path)
     return f"{filename}:{found[0]}" if found else None
 

@@ -20,7 +20,6 @@ from nlstate.model.routes import RouteConfig, routes_to_check
 from nlstate.model.state import RoutesSection
 
 from .bulk import BulkValidator, validated_by_fields
-from .locate import Locator
 from .messages import describe, key_path
 from .parse import ParseError, parse_text
 from .problems import LoadError, Problem
@@ -155,6 +154,8 @@ def to_state(model: StateFile) -> State:
 
 
 def _problems(exc: ValidationError, text: str, filename: str) -> list[Problem]:
+    from .locate import Locator  # PyYAML's composer: imported when something is wrong only
+
     locator = Locator(text)
     problems = []
     for error in exc.errors(include_url=False):

@@ -12,7 +12,7 @@ import yaml
 
 from nlstate.collector import paused_gc
 
-from .parse import StateFileLoader
+from .yaml_text import StateFileLoader
 
 Location = tuple[int, int]  # 1-based line, column
 

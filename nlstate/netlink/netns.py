@@ -8,7 +8,6 @@ namespace, and no other thread of the process ever changes namespace.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import threading
 from collections.abc import Callable
@@ -36,7 +35,8 @@ def _setns(fd: int) -> None:
     if setns is not None:  # Python >= 3.12
         setns(fd, CLONE_NEWNET)
         return
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    # the process's own symbols, libc's among them: find_library("c") would run ldconfig
+    libc = ctypes.CDLL(None, use_errno=True)
     if libc.setns(fd, CLONE_NEWNET) != 0:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,25 @@ def test_invalid_file_exits_1_with_file_and_line(capsys: pytest.CaptureFixture[s
     code, _, err = plan(capsys, "invalid-desired")
     assert code == 1 and "desired.yml:" in err
 
+
+
+@pytest.mark.parametrize("count", [1, 20000])
+def test_the_command_flushes_all_it_prints_before_its_fast_exit(tmp_path: Path,
+                                                                count: int) -> None:
+    """`python -m nlstate` leaves through os._exit (no interpreter teardown): what it wrote to
+    a pipe, a few bytes still buffered or megabytes, arrives whole, and the exit code is
+    main()'s."""
+    routes = [{"destination": f"10.{i >> 8}.{i & 255}.0/24", "next-hop-address": "192.0.2.1"}
+              for i in range(count)]
+    desired = tmp_path / "desired.json"
+    desired.write_text(json.dumps({"routes": {"config": routes}}))
+    current = tmp_path / "current.yml"
+    current.write_text("interfaces: []\n")
+    buffered = {name: value for name, value in os.environ.items()
+                if name != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-m", "nlstate", "plan", str(desired), "--current",
+                           str(current), "-o", "json"], capture_output=True, text=True,
+                          env=buffered)
+    assert done.returncode == 2, done.stderr
+    assert len(json.loads(done.stdout)["steps"]) == count
+    assert done.stderr.startswith(f"Plan: {count} to create")

@@ -7,6 +7,8 @@ import datetime
 import gc
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +20,9 @@ from hypothesis import strategies as st
 from bench.load import state_document
 from nlstate import load
 from nlstate.collector import paused_gc
-from nlstate.load import parse
-from nlstate.load.parse import (
-    ParseError,
-    StateFileDumper,
-    StateFileLoader,
-    detect_format,
-    fast_yaml_version,
-    parse_text,
-)
+from nlstate.load import yaml_text
+from nlstate.load.parse import ParseError, detect_format, parse_text
+from nlstate.load.yaml_text import StateFileDumper, StateFileLoader, fast_yaml_version
 from nlstate.model import State, StateFile
 
 REPO = Path(__file__).resolve().parents[2]
@@ -306,9 +302,19 @@ def test_bom_empty_and_comments(fast: bool) -> None:
 
 
 def test_without_yaml_rs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parse, "yaml_rs", None)
+    monkeypatch.setattr(yaml_text, "yaml_rs", None)
     assert fast_yaml_version() is None
     assert parse_text("a: 0x30\nb: 33:33:00:00:00:02\n") == {"a": 48, "b": "33:33:00:00:00:02"}
+
+
+def test_a_json_file_is_loaded_without_importing_yaml() -> None:
+    """PyYAML and yaml-rs cost some 20 ms to import: commands given JSON do not pay it."""
+    script = ("import sys; from nlstate.cli import main; from nlstate.load import load_text; "
+              "load_text('{\"routes\": {\"config\": []}}', 'x.json'); "
+              "print(sorted(m for m in sys.modules if 'yaml' in m))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "[]\n"
 
 
 def test_loader_composes_nodes_with_positions() -> None:
