@@ -7,9 +7,10 @@ and queueing goes on. So 1000 bridge creates go out together, then one dump, the
 ports. (NLM_F_ECHO would return a new link's index, but only from Linux 6.3.)
 
 Runs of steps of one kind and action (100k routes) are built many at once, unlabelled (a
-refused one is labelled then). Steps go out in parts of PART on a sender thread while the
-next part is built: the kernel carries out one part (in sendmsg, without the GIL) as Python
-builds the next.
+refused one is labelled then). Steps go out in parts on a sender thread while the next
+part is built: the kernel carries out one part (in sendmsg, without the GIL) as Python
+builds the next. Parts start small and double up to PART, so the kernel is not left idle
+while the first is built.
 
 Only the last request of each sendmsg asks for an ACK: the kernel answers every refused
 request with its own error anyway, and the final ACK proves the rest were carried out. The
@@ -77,8 +78,10 @@ def link_names(sock: NetlinkSocket) -> dict[str, int]:
 
 Progress = Callable[[int], None]  # called with the number of steps sent and answered
 PART = 4096  # steps per batch() call: built while the one before is sent; progress between
-# bytes per sendmsg: a part of plain routes in one (the sender thread hands the GIL back and
-# forth once per sendmsg, which costs more than the kernel's time at 16 KB apiece)
+# The first part after the kernel has gone idle (the start, a re-read of link names) is this
+# small, and each next one twice the last, up to PART: the kernel starts at once instead of
+# waiting for a whole part to be built (4096 link steps take some 40 ms to build).
+FIRST_PART = 64
 SEND_BYTES = 1 << 20
 
 
@@ -91,9 +94,10 @@ def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | 
     index = 0
     # the requests built (100k for as many routes) live until sent: a collection would walk
     # everything the process holds, 0.1 s and more, for nothing
+    part = FIRST_PART
     with paused_gc(), _Sender(sock, steps, progress) as sender:
         while index < len(steps):
-            end = _run_end(steps, index)
+            end = _run_end(steps, index, part)
             try:
                 requests = _build(steps[index:end], names)
             except UnknownInterfaceError:
@@ -101,11 +105,14 @@ def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | 
                 queued = []
                 sender.drain()
                 names = link_names(sock)
+                part = FIRST_PART
+                end = _run_end(steps, index, part)
                 requests = _build_or_fail(steps, index, end, names, sender.done)
             queued.extend(zip(range(index, end), requests, strict=True))
-            if len(queued) >= PART:
+            if len(queued) >= part:
                 sender.put(queued)
                 queued = []
+                part = min(2 * part, PART)
             index = end
         sender.put(queued)
         sender.drain()
@@ -175,14 +182,14 @@ class _Sender:
                 self._parts.task_done()
 
 
-def _run_end(steps: Sequence[Step], first: int) -> int:
+def _run_end(steps: Sequence[Step], first: int, part: int) -> int:
     """The end of the run of steps from `first` built together: those of one kind and
     action whose requests are built many at once (a part's worth at most); else the one
     step."""
     kind, action = steps[first].kind, steps[first].action
     end = first + 1
     if kind.build_many is not None:
-        last = min(len(steps), first + PART)
+        last = min(len(steps), first + part)
         while end < last and steps[end].kind is kind and steps[end].action == action:
             end += 1
     return end

@@ -280,7 +280,7 @@ def decode_attrs(data: bytes, offset: int, end: int, aset: AttrSet) -> Attrs:
                 out.setdefault(name, []).append(value)
             else:
                 out[name] = value
-        offset += align(alen)
+        offset += (alen + 3) & ~3  # align(alen), inline: 200k attributes per 3000 links
     if offset < end and end - offset >= 4:
         raise DecodeError(f"{aset.name}: {end - offset} trailing bytes")
     return out

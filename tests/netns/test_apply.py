@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import os
 import signal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from nlstate import rtnl
+from nlstate.apply.execute import FIRST_PART, PART, execute
 from nlstate.apply.lock import RUN_DIR_VARIABLE, namespace_lock
 from nlstate.apply.run import ApplyError, apply_state
+from nlstate.diff import diff
 from nlstate.load import load_file
+from nlstate.observe import observe_with
+from nlstate.plan import make_plan
 from tests.conftest import Netns, run_nlstate
 
 pytestmark = pytest.mark.netns
@@ -292,8 +298,8 @@ def long_plan_file(path: Path, count: int, refused_at: int | None = None) -> Pat
 
 def test_a_refusal_late_in_a_long_plan_rolls_back_the_parts_sent(netns: Netns,
                                                                  tmp_path: Path) -> None:
-    """Steps go out in parts (built while the part before is sent): a refused route in the
-    third part stops the apply, and what the first two did is undone."""
+    """Steps go out in parts (built while the part before is sent): a refused route in a
+    late part stops the apply, and what the parts before it did is undone."""
     netns.batch(BASE)
     before = dumps(netns)
     desired = long_plan_file(tmp_path / "routes.yml", 10_000, refused_at=9_000)
@@ -304,6 +310,23 @@ def test_a_refusal_late_in_a_long_plan_rolls_back_the_parts_sent(netns: Netns,
     assert f"from {desired}:9003" in result.stderr
     assert "rolled back" in result.stderr
     assert dumps(netns) == before
+
+
+def test_parts_start_small_and_double(netns: Netns, tmp_path: Path) -> None:
+    """The first part is small (the kernel starts while the rest is built), each next one
+    twice the last up to PART; progress is reported after each."""
+    netns.batch(BASE)
+    desired = load_file(long_plan_file(tmp_path / "routes.yml", 10_000))
+    with rtnl.open_socket(netns.name) as sock:
+        before = observe_with(sock, include_kernel=False)
+        plan = make_plan(diff(desired, before), before)
+        reported: list[int] = []
+        done = execute(sock, plan.steps, progress=reported.append)
+    sizes = [FIRST_PART * 2 ** n for n in range(7)]
+    assert sizes[-1] == PART
+    assert [b - a for a, b in pairwise([0, *reported])] == [*sizes, 10_000 - sum(sizes)]
+    assert len(done) == 10_000
+    assert len(netns.ip_json("route", "show", "proto", "static")) == 10_000
 
 
 def test_a_long_plan_is_outlined_unless_all_steps_are_asked_for(netns: Netns,
