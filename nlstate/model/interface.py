@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from nlstate.kinds import SECTIONS as KERNEL_SECTIONS
 from nlstate.kinds import hsr, iptunnel, macsec
@@ -127,6 +127,12 @@ class InterfaceBase(FileModel):
 
 _SECTION_ATTRIBUTES = tuple((key, key.replace("-", "_")) for key in SECTION_KEYS)
 
+# The validation context of links read from the kernel (observe): what the kernel reports is
+# what there is, so the file's consistency checks (a section of another type, a link that is
+# its own port, an MTU below 68, ...) do not run on it. They would only make reading the
+# state fail, and take 40% of the time of validating 3000 observed links.
+OBSERVED: dict[str, str] = {"source": "kernel"}
+
 
 class Interface(InterfaceBase):
     """An interface: the common attributes plus the section of its kind."""
@@ -181,9 +187,10 @@ class Interface(InterfaceBase):
             yield ("veth", "peer"), self.veth.peer
 
     @model_validator(mode="after")
-    def _consistent(self) -> Interface:
-        check(type(self).__name__, [*self._section_problems(), *self._self_references(),
-                                    *self._value_problems()])
+    def _consistent(self, info: ValidationInfo) -> Interface:
+        if info.context is not OBSERVED:
+            check(type(self).__name__, [*self._section_problems(), *self._self_references(),
+                                        *self._value_problems()])
         return self
 
     def _section_problems(self) -> Iterator[Finding]:

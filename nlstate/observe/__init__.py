@@ -8,6 +8,7 @@ import socket
 from nlstate import rtnl
 from nlstate.collector import paused_gc
 from nlstate.model import Interface, State
+from nlstate.model.interface import OBSERVED
 from nlstate.netlink import DumpInterruptedError, NetlinkSocket
 from nlstate.rtnl import consts as rc
 
@@ -47,7 +48,8 @@ def _observe_once(sock: NetlinkSocket, include_kernel: bool) -> State:
     views = collect_links(links, addresses)
     names = {index: view.name for index, view in views.items()}
     interfaces = [
-        Interface.model_validate(interface_document(view, views, names, include_kernel))
+        Interface.model_validate(interface_document(view, views, names, include_kernel),
+                                 context=OBSERVED)
         for view in views.values()
     ]
     routes = dump_routes(sock, names)

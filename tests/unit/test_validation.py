@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from nlstate.model import State, StateFile
-from nlstate.model.interface import SECTION_KEYS, SECTION_OF_TYPE, SECTIONS, Interface
+from nlstate.model.interface import OBSERVED, SECTION_KEYS, SECTION_OF_TYPE, SECTIONS, Interface
 from nlstate.model.interface import InterfaceType as InterfaceTypeLiteral
 from nlstate.model.refused import ANY, REFUSALS
 from nlstate.values import addresses
@@ -671,3 +671,16 @@ def test_errors_of_several_keys_have_their_own_type() -> None:
                      ("routes", "config", 0, "next-hop-interface"))
     assert error["type"] == INVALID
     assert error["input"] == "eth0"
+
+
+@pytest.mark.parametrize("document", [
+    {"name": "br0", "type": "linux-bridge", "bridge": {"port": [{"name": "br0"}]}},
+    {"name": "eth0", "type": "ethernet", "vxlan": {"id": 5}},
+    {"name": "eth0", "mac-address": "01:00:5E:00:00:01"},
+], ids=["own-port", "section-of-another-type", "multicast-mac"])
+def test_the_file_checks_do_not_run_on_observed_links(document: dict[str, Any]) -> None:
+    """A file saying these is refused; the kernel reporting them (validation context
+    OBSERVED) is taken as it is: observing must not fail on what the kernel has."""
+    with pytest.raises(ValidationError):
+        Interface.model_validate(document)
+    assert Interface.model_validate(document, context=OBSERVED).name == document["name"]
