@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import repeat
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from nlstate.collector import paused_gc
@@ -41,6 +42,8 @@ DELETE_ORDER: tuple[RecordType, ...] = (RULES, ROUTES, NEIGHBORS, NEXTHOPS)
 CREATE_ORDER: tuple[RecordType, ...] = (NEXTHOPS, ROUTES, NEIGHBORS, RULES)
 SYMBOLS = {"create": "+", "replace": "~", "change": "~", "delete": "-"}
 COUNTED = {"create": "create", "replace": "change", "change": "change", "delete": "delete"}
+_ACTION, _DISRUPTIVE = itemgetter(0), itemgetter(4)  # of a Step
+_ACTION_KIND = itemgetter(0, 1)
 
 
 @dataclass
@@ -57,15 +60,15 @@ class Plan:
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(("create", "change", "delete"), 0)
-        for step in self.steps:
-            counts[COUNTED[step.action]] += 1
+        for action, number in Counter(map(_ACTION, self.steps)).items():
+            counts[COUNTED[action]] += number
         return counts
 
     def summary(self) -> str:
         if not self.steps:
             return "No changes."
         counts = self.counts()
-        disruptive = sum(step.disruptive for step in self.steps)
+        disruptive = sum(map(_DISRUPTIVE, self.steps))
         text = (f"Plan: {counts['create']} to create, {counts['change']} to change, "
                 f"{counts['delete']} to delete.")
         return text + (f" {disruptive} disruptive (!)." if disruptive else "")
@@ -77,13 +80,9 @@ class Plan:
     def outline(self) -> str:
         """The plan by action and type of object, for a plan too long to read step by step
         (`text` lists every step)."""
-        counts: dict[tuple[str, str], int] = {}
-        disruptive: dict[tuple[str, str], int] = {}
-        for step in self.steps:
-            what = (step.action, step.kind.noun)
-            counts[what] = counts.get(what, 0) + 1
-            if step.disruptive:
-                disruptive[what] = disruptive.get(what, 0) + 1
+        what = list(map(_ACTION_KIND, self.steps))  # in C calls: 100k steps pass here
+        counts = _by_noun(Counter(what))
+        disruptive = _by_noun(Counter(compress(what, map(_DISRUPTIVE, self.steps))))
         lines = [f"{SYMBOLS[action]} {action} {noun}: {count}"
                  + (f" ({disruptive[action, noun]} disruptive !)"
                     if (action, noun) in disruptive else "")
@@ -105,6 +104,14 @@ class Plan:
         lines.append(self.summary())
         lines += [f"conflict: {conflict}" for conflict in self.conflicts]
         return "\n".join(lines) + "\n"
+
+
+def _by_noun(counts: Counter[tuple[str, RecordType]]) -> dict[tuple[str, str], int]:
+    """Counts by (action, type of step) as counts by (action, noun), first seen first."""
+    merged: dict[tuple[str, str], int] = {}
+    for (action, kind), count in counts.items():
+        merged[action, kind.noun] = merged.get((action, kind.noun), 0) + count
+    return merged
 
 
 def make_plan(diff: Diff, current: State, *, indexes: Mapping[str, int] | None = None,
