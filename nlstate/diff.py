@@ -61,6 +61,12 @@ class Desired:
         self.state = state
         self._sides: dict[str, _Side] = {}
 
+    def prepare(self) -> None:
+        """Work out now what later diffs will need of the file's side (apply calls this
+        while the kernel carries out the plan's last steps)."""
+        for kind in RECORD_TYPES:
+            self.side(kind).uniform  # noqa: B018 (a cached property, computed here)
+
     def side(self, kind: RecordType) -> _Side:
         side = self._sides.get(kind.section)
         if side is None:

@@ -86,9 +86,12 @@ SEND_BYTES = 1 << 20
 
 
 def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | None = None,
-            progress: Progress = lambda sent: None) -> list[int]:
+            progress: Progress = lambda sent: None,
+            meanwhile: Callable[[], object] = lambda: None) -> list[int]:
     """Carry out the steps; return the indexes of those done (all of them). Raises
-    ExecutionError at the first step that fails (or that names an unknown link)."""
+    ExecutionError at the first step that fails (or that names an unknown link).
+    `meanwhile` runs once all is queued, as the kernel carries out the last parts: the
+    caller's own preparation for what comes after, done while this thread would wait."""
     names = link_names(sock) if names is None else dict(names)
     queued: list[tuple[int, Request]] = []
     index = 0
@@ -115,6 +118,7 @@ def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | 
                 part = min(2 * part, PART)
             index = end
         sender.put(queued)
+        meanwhile()
         sender.drain()
     return sender.done
 

@@ -94,7 +94,8 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
         before_write(snapshot)
         try:
             with _signals_raise():
-                done = execute(sock, plan.steps, names, progress=progress)
+                done = execute(sock, plan.steps, names, progress=progress,
+                               meanwhile=wanted.prepare)
                 _verify(wanted, sock)
         except ExecutionError as exc:
             failure = _describe_failure(exc, source)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from nlstate import cli
 from nlstate.cli import main
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
@@ -100,3 +102,18 @@ def test_the_command_flushes_all_it_prints_before_its_fast_exit(tmp_path: Path,
     assert done.returncode == 2, done.stderr
     assert len(json.loads(done.stdout)["steps"]) == count
     assert done.stderr.startswith(f"Plan: {count} to create")
+
+
+def test_commands_run_with_the_collector_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full collection at 100k routes takes 0.11 s and frees nothing: commands run with
+    the cyclic collector off, which is on again afterwards."""
+    seen: list[bool] = []
+
+    def command(args: object) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(cli, "cmd_validate", command)
+    assert gc.isenabled()
+    assert main(["validate", "unused.yml"]) == 0
+    assert seen == [False] and gc.isenabled()

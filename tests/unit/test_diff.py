@@ -195,10 +195,13 @@ _WANTED = st.builds(  # as a file says them: some fields unset, some records unl
        st.lists(_ROUTES, max_size=12))
 def test_the_files_side_worked_out_once_serves_every_diff(
         wanted: list[Route], first: list[Route], second: list[Route]) -> None:
-    """apply diffs one Desired twice (to plan, then to verify): as fresh diffs would."""
+    """apply diffs one Desired twice (to plan, then to verify, with prepare() called in
+    between): as fresh diffs would."""
     desired = State(routes=wanted)
     once = Desired(desired)
     for have in (first, second, first):
+        if have is second:
+            once.prepare()
         current = State(routes=have)
         assert diff(once, current).changes == diff(desired, current).changes
 
