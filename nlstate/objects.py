@@ -38,7 +38,7 @@ Command = Callable[[Action, Sequence[Any]], str]
 BuildMany = Callable[[Action, Sequence[Sequence[Any]], Mapping[str, int]], list[Request]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per type: compared and hashed by identity (in C)
 class RecordType:
     section: str  # the state file's key, e.g. "route-rules"
     attribute: str  # the State attribute, e.g. "route_rules"

@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from nlstate.diff import Diff, diff
@@ -27,6 +29,8 @@ from nlstate.model.selectors import Selector
 from nlstate.model.state import Ownership
 from nlstate.objects import RECORD_TYPES
 from nlstate.plan import Plan, make_plan
+
+_SECTION, _KEY = attrgetter("section"), attrgetter("key")  # of a Change
 
 EVERYTHING = Selector(())
 
@@ -49,8 +53,9 @@ class Snapshot:
                   if change.after is not None and change.after.controller is not None}
         links |= _followers(before, links)
         keys: dict[str, set[Hashable]] = {}
-        for change in changes.changes:
-            keys.setdefault(change.section, set()).add(change.key)
+        # by runs of one section (the diff's order), in C calls: 100k routes pass here
+        for section, run in groupby(changes.changes, key=_SECTION):
+            keys.setdefault(section, set()).update(map(_KEY, run))
         for kind in RECORD_TYPES:
             if not links or not kind.interface_fields:
                 continue
