@@ -32,7 +32,6 @@ __all__ = [
 Format = Literal["json", "yaml"]
 FORMATS: tuple[Format, ...] = ("json", "yaml")
 
-
 _BOM = "\ufeff"
 _JSON_START = re.compile(r"[ \t\r\n]*\{")
 

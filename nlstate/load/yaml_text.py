@@ -3,8 +3,8 @@
 Imported only when a text is YAML or YAML is written (PyYAML and yaml-rs take some 20 ms to
 import, which a JSON file's apply need not pay); parse.py says what the reading is.
 
-- yaml-rs (optional, `pip install nlstate[fast]`): Rust, ~40x faster than PyYAML's C loader
-  on a 100k-route file;
+- yaml-rs (a dependency, used when installed): Rust, ~40x faster than PyYAML's C loader on
+  a 100k-route file;
 - `StateFileLoader`: PyYAML (its C parser when present) with the same resolvers. It is the
   fallback when yaml-rs is missing, and the referee whenever yaml-rs refuses a text: its
   error, with the position, is the one reported (or its result is used, should it accept
@@ -115,6 +115,8 @@ def _plain_characters(text: str) -> bool:
 
 
 def parse_reference(text: str, filename: str) -> Any:
+    """The text read by PyYAML with StateFileLoader: the referee, and the parser where
+    yaml-rs is missing. Raises ParseError with the position."""
     _refuse_deep_flow(text, filename)
     try:
         return yaml.load(text, Loader=StateFileLoader)  # a safe loader
