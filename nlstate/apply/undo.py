@@ -52,18 +52,21 @@ class Snapshot:
         links |= {change.after.controller for change in changes.links
                   if change.after is not None and change.after.controller is not None}
         links |= _followers(before, links)
+        # links whose carrier goes with the touched ones' (a veth's peer, what is stacked on
+        # that): the kernel flushes the nexthops on a link that loses its carrier
+        affected = links | _followers(before, links, through_veth=True)
         keys: dict[str, set[Hashable]] = {}
         # by runs of one section (the diff's order), in C calls: 100k routes pass here
         for section, run in groupby(changes.changes, key=_SECTION):
             keys.setdefault(section, set()).update(map(_KEY, run))
         for kind in RECORD_TYPES:
-            if not links or not kind.interface_fields:
+            if not affected or not kind.interface_fields:
                 continue
-            # objects on touched links: the kernel removes them when their link goes, goes
-            # down, or loses the address their gateway was reached by
+            # objects on affected links: the kernel removes them when their link goes, goes
+            # down, loses its carrier, or loses the address their gateway was reached by
             records = kind.records(before)
             for key, record in zip(kind.keys_of(records), records, strict=True):
-                if any(name in links for name in kind.interfaces(record)):
+                if any(name in affected for name in kind.interfaces(record)):
                     keys.setdefault(kind.section, set()).add(key)
         return cls(before, links, keys, {name: index for name, index in indexes.items()
                                          if name in links})
@@ -122,14 +125,14 @@ def _as_it_was(link: Interface) -> Interface:
     return link.replaced(**lists)
 
 
-def _followers(before: State, touched: set[str]) -> set[str]:
+def _followers(before: State, touched: set[str], *, through_veth: bool = False) -> set[str]:
     """Links the kernel changes when touched ones change: those on top of them (a macvlan
     takes a lower MTU of its base) and their controllers (a bridge follows its ports' MTU),
-    and so on."""
+    and so on; `through_veth`: a veth's peer too (its carrier goes with the veth's state)."""
     followers: dict[str, list[str]] = {}
     for link in before.interfaces:
         for loc, base in link.lower_links():
-            if loc[0] != "veth":
+            if through_veth or loc[0] != "veth":
                 followers.setdefault(base, []).append(link.name)
         if link.controller is not None:
             followers.setdefault(link.name, []).append(link.controller)

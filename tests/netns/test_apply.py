@@ -236,6 +236,14 @@ ROLLBACKS = {  # found by the convergence test: (start, interfaces of a file tha
         "link add a0 type veth peer name a1\nlink add br0 type bridge\n"
         "link add n0 type veth peer name n1\n",
         "interfaces:\n- {name: br0, state: absent}\n- {name: n1, state: absent}\n"),
+    # a1 set down: its veth peer a0 loses its carrier, and with it the macvlan on a0, and
+    # the kernel flushes the nexthops on both; they must come back
+    "nexthops-on-links-that-lose-their-carrier": (
+        "link add a0 type veth peer name a1\naddr add 192.0.2.1/24 dev a0\nlink set a0 up\n"
+        "link set a1 up\nlink add m0 link a0 type macvlan mode bridge\n"
+        "addr add 198.51.100.1/24 dev m0\nlink set m0 up\n"
+        "nexthop add id 5 via 192.0.2.3 dev a0\nnexthop add id 6 via 198.51.100.3 dev m0\n",
+        "interfaces:\n- {name: a1, state: down}\n"),
 }
 
 
