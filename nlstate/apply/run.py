@@ -7,7 +7,6 @@ The caller holds the namespace lock (lock.py).
 
 from __future__ import annotations
 
-import errno
 import logging
 import signal
 import threading
@@ -20,22 +19,18 @@ from typing import Any
 from nlstate import rtnl
 from nlstate.diff import Desired, Diff, diff
 from nlstate.model import State
-from nlstate.netlink.errors import KernelError
 from nlstate.netlink.socket import NetlinkSocket
 from nlstate.objects import RECORD_TYPES
 from nlstate.observe import observe_with
 from nlstate.plan import Plan, make_plan
-from nlstate.rtnl import consts as rc
-from nlstate.steps import Step
 
-from .execute import ExecutionError, Progress, execute, link_names
+from .carrier import execute_awaiting_carrier
+from .execute import ExecutionError, Progress, link_names
 from .origin import step_origin
 from .undo import Snapshot
 
 log = logging.getLogger(__name__)
 SHOWN_DIFFERENCES = 10
-RESTORE_ATTEMPTS = 4  # a restore made again after a refusal for want of a carrier
-CARRIER_WAIT = 2.0  # seconds: linkwatch passes a carrier change on within one
 
 
 class ApplyError(RuntimeError):
@@ -100,8 +95,8 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
         before_write(snapshot)
         try:
             with _signals_raise():
-                done = execute(sock, plan.steps, names, progress=progress,
-                               meanwhile=wanted.prepare)
+                done = execute_awaiting_carrier(sock, plan.steps, names, progress=progress,
+                                                meanwhile=wanted.prepare)
                 _verify(wanted, sock)
         except ExecutionError as exc:
             failure = _describe_failure(exc, source)
@@ -192,48 +187,16 @@ def _roll_back(sock: NetlinkSocket, snapshot: Snapshot, failure: str) -> None:
 
 
 def _restore(sock: NetlinkSocket, snapshot: Snapshot) -> Plan:
-    """Restore the snapshot, then check it: a restore that leaves differences raises.
-
-    A link set up again gets its carrier back at once, but what is stacked on it (a macvlan
-    on a veth) only when the kernel's linkwatch passes the change on, up to a second later,
-    and a nexthop on a link without carrier is refused (ENETDOWN). So a restore refused
-    that way waits for the links' notifications and is made again from what is there."""
-    done: list[Step] = []
-    sock.subscribe(rc.RTNLGRP_LINK)
-    try:
-        for attempt in range(1, RESTORE_ATTEMPTS + 1):
-            plan = snapshot.restore_plan(observe_with(sock, include_kernel=False))
-            log.info("rollback: %d step(s)", len(plan.steps))
-            try:
-                executed = execute(sock, plan.steps)
-            except ExecutionError as exc:
-                done += [plan.steps[index] for index in exc.done]
-                if attempt == RESTORE_ATTEMPTS or not _carrier_missing(exc):
-                    raise
-                log.info("rollback: %s; waiting for carriers", exc)
-                _await_link_changes(sock, CARRIER_WAIT)
-            else:
-                done += [plan.steps[index] for index in executed]
-                break
-    finally:
-        sock.unsubscribe(rc.RTNLGRP_LINK)
+    """Restore the snapshot, then check it: a restore that leaves differences raises."""
+    now = observe_with(sock, include_kernel=False)
+    plan = snapshot.restore_plan(now)
+    log.info("rollback: %d step(s)", len(plan.steps))
+    execute_awaiting_carrier(sock, plan.steps)
     left = snapshot.restore_plan(observe_with(sock, include_kernel=False))
     if left.steps:
         raise VerifyError("after restoring, these still differ from before: "
                           + "; ".join(step.command for step in left.steps))
-    return Plan(done)
-
-
-def _carrier_missing(exc: ExecutionError) -> bool:
-    return isinstance(exc.cause, KernelError) and exc.cause.errno == errno.ENETDOWN
-
-
-def _await_link_changes(sock: NetlinkSocket, timeout: float) -> None:
-    """Until a link notification arrives that was not there yet, or `timeout` seconds."""
-    for _ in sock.events(timeout=0):  # what came with the steps already sent
-        pass
-    for _ in sock.events(timeout=timeout):
-        return
+    return plan
 
 
 @contextmanager

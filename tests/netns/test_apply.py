@@ -320,6 +320,32 @@ def test_a_refusal_late_in_a_long_plan_rolls_back_the_parts_sent(netns: Netns,
     assert dumps(netns) == before
 
 
+STACKED = ("link add a0 type veth peer name a1\naddr add 192.0.2.1/24 dev a0\nlink set a0 up\n"
+           "link add m0 link a0 type macvlan mode bridge\naddr add 198.51.100.1/24 dev m0\n"
+           "link set m0 up\n")
+NEXTHOP_ON_STACKED = ("interfaces:\n- {name: a1, state: up}\n"
+                      "nexthops:\n  config:\n"
+                      "  - {id: 6, next-hop-address: 198.51.100.3, next-hop-interface: m0}\n"
+                      "routes:\n  config:\n  - {destination: 10.9.0.0/16, next-hop-id: 6}\n")
+
+
+def test_a_nexthop_waits_for_the_carrier_its_plan_brings(netns: Netns, tmp_path: Path) -> None:
+    """a1 up gives its peer a0 a carrier at once, and the macvlan m0 on a0 one when the
+    kernel's linkwatch gets to it: the nexthop on m0 (refused without a carrier) and the
+    route through it wait for it instead of failing by a race (without the wait, most of
+    these applies failed)."""
+    netns.batch(STACKED)
+    desired = tmp_path / "desired.yml"
+    desired.write_text(NEXTHOP_ON_STACKED)
+    for _ in range(5):
+        result = run_nlstate("apply", str(desired), "--netns", netns.name)
+        assert result.returncode == 0, result.stderr
+        assert [n["id"] for n in netns.ip_json("nexthop", "show")] == [6]
+        assert [r["dst"] for r in netns.ip_json("route", "show", "10.9.0.0/16")] == [
+            "10.9.0.0/16"]
+        netns.batch("route del 10.9.0.0/16\nnexthop del id 6\nlink set a1 down\n")
+
+
 def test_parts_start_small_and_double(netns: Netns, tmp_path: Path) -> None:
     """The first part is small (the kernel starts while the rest is built), each next one
     twice the last up to PART; progress is reported after each."""
