@@ -23,6 +23,7 @@ from nlstate import rtnl
 from nlstate.netlink.errors import KernelError
 from nlstate.netlink.socket import NetlinkSocket
 from nlstate.rtnl import consts as rc
+from nlstate.rtnl.link import IFF_UP
 from nlstate.steps import Step
 
 from .execute import ExecutionError, Progress, execute
@@ -80,30 +81,31 @@ def _links_of(step: Step) -> list[str]:
 
 def await_carrier(sock: NetlinkSocket, links: Iterable[str], timeout: float) -> bool:
     """Whether the links have a carrier within `timeout` seconds: read at once, then again
-    at each link notification (subscribed first, so none is missed)."""
+    at each link notification (subscribed first, so none is missed). False at once when one
+    is down or gone: no carrier is coming to it."""
     wanted = list(links)
     deadline = time.monotonic() + timeout
     sock.subscribe(rc.RTNLGRP_LINK)
     try:
         while True:
-            if all(_has_carrier(sock, name) for name in wanted):
+            states = [_link_state(sock, name) for name in wanted]
+            if all(carrier for _, carrier in states):
                 return True
             left = deadline - time.monotonic()
-            if left <= 0:
+            if left <= 0 or not all(up for up, _ in states):
                 return False
             for _ in sock.events(timeout=left):
                 break  # something changed: read again
-            else:
-                return all(_has_carrier(sock, name) for name in wanted)
     finally:
         sock.unsubscribe(rc.RTNLGRP_LINK)
 
 
-def _has_carrier(sock: NetlinkSocket, name: str) -> bool:
+def _link_state(sock: NetlinkSocket, name: str) -> tuple[bool, bool]:
+    """(set up, has a carrier) of a link; (False, False) when it is gone."""
     request = rtnl.build_request(rc.RTM_GETLINK, {}, {
         "ifname": name, "ext-mask": rc.RTEXT_FILTER_SKIP_STATS})
     try:
         [link] = sock.request(request)
-    except KernelError:  # gone: no carrier to wait for
-        return False
-    return bool(link.attrs.get("carrier"))
+    except KernelError:
+        return False, False
+    return bool(link.header["ifi-flags"] & IFF_UP), bool(link.attrs.get("carrier"))
