@@ -44,7 +44,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     from nlstate.observe import observe
 
     state = observe(args.netns, include_kernel=args.all)
-    sys.stdout.write(render(state.document(), args.output))
+    if args.exact:
+        from nlstate.observe.exact import exact_document
+
+        sys.stdout.write(render(exact_document(state), args.output))
+    else:
+        sys.stdout.write(render(state.document(), args.output))
     return EXIT_OK
 
 
@@ -307,6 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--all", action="store_true",
                       help="include what the kernel owns (local table, kernel routes, "
                            "link-local addresses, default rules, learned neighbours)")
+    show.add_argument("--exact", action="store_true",
+                      help="say every address list and flag, and purge unlisted routes, "
+                           "rules, neighbours and nexthops: applied later, the file gives "
+                           "back exactly this state (a backup)")
     show.set_defaults(func=cmd_show)
 
     validate = commands.add_parser(

@@ -24,16 +24,13 @@ from typing import Any
 
 from nlstate.diff import Diff, diff
 from nlstate.model import State
-from nlstate.model.interface import Interface, IPConfig
-from nlstate.model.selectors import Selector
+from nlstate.model.interface import Interface
 from nlstate.model.state import Ownership
 from nlstate.objects import RECORD_TYPES
+from nlstate.observe.exact import EVERYTHING, exact_link
 from nlstate.plan import Plan, make_plan
 
 _SECTION, _KEY = attrgetter("section"), attrgetter("key")  # of a Change
-
-EVERYTHING = Selector(())
-
 
 @dataclass
 class Snapshot:
@@ -74,7 +71,7 @@ class Snapshot:
     def restore_plan(self, now: State) -> Plan:
         """The plan that gives the snapshot's objects back their state from before."""
         present = {iface.name: iface for iface in self.before.interfaces}
-        interfaces = [_as_it_was(present[name]) if name in present else
+        interfaces = [exact_link(present[name]) if name in present else
                       Interface.model_validate({"name": name, "state": "absent"})
                       for name in sorted(self.links)]
         desired = State(interfaces=interfaces, ownership={
@@ -104,25 +101,6 @@ class Snapshot:
                    {section: {_hashable(key) for key in keys}
                     for section, keys in document["keys"].items()},
                    dict(document.get("indexes", {})))
-
-
-def _as_it_was(link: Interface) -> Interface:
-    """The observed link as a desired one that says all of its addresses: observe leaves out
-    what is empty or false (a link with only its IPv6 link-local address says `ipv6:
-    {enabled: true}`; an address without noprefixroute says nothing of it), which a desired
-    state reads as "don't care": a rollback would then leave an address the apply added, or
-    the noprefixroute it set."""
-    lists = {}
-    for key in ("ipv4", "ipv6"):
-        config = getattr(link, key)
-        if config is None:
-            config = IPConfig.model_validate({"address": []})
-        elif config.enabled is not False:
-            config = config.replaced(address=[
-                entry.replaced(noprefixroute=bool(entry.noprefixroute))
-                for entry in config.address or ()])
-        lists[key] = config
-    return link.replaced(**lists)
 
 
 def _followers(before: State, touched: set[str], *, through_veth: bool = False) -> set[str]:

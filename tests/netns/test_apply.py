@@ -398,3 +398,34 @@ def test_sigterm_while_sending_rolls_back(netns: Netns, tmp_path: Path) -> None:
     assert caught.value.rolled_back
     assert reported and reported[0] < 10_000
     assert dumps(netns) == before
+
+
+BACKED_UP = ("link add a0 type veth peer name a1\nlink add br0 type bridge\n"
+             "addr add 192.0.2.1/24 dev a0\naddr add 2001:db8::1/64 dev a0 nodad\n"
+             "link set a0 up\nlink set a1 up\nlink set br0 up\nlink set lo up\n"
+             "route add 10.1.0.0/16 via 192.0.2.2\nnexthop add id 5 via 192.0.2.3 dev a0\n")
+SINCE = ("addr add 198.51.100.7/24 dev a1\naddr add 2001:db8:5::1/64 dev br0 nodad\n"
+         "route add 10.2.0.0/16 via 192.0.2.2\nnexthop add id 9 via 192.0.2.3 dev a0\n"
+         "rule add priority 100 fwmark 7 table 100\n"
+         # the kernel takes the link's IPv4 routes away with its last IPv4 address
+         "addr del 192.0.2.1/24 dev a0\naddr add 192.0.2.1/24 dev a0 noprefixroute\n")
+
+
+def test_a_saved_exact_show_gives_back_the_state(netns: Netns, tmp_path: Path) -> None:
+    """`show --exact` says every address list and flag and purges unlisted objects: applied
+    after addresses (on a link that had none, and an IPv6 one on a link that had only its
+    link-local one), an address flag, a route, a nexthop and a rule were added, it removes
+    them all (a plain `show` would leave them: it lists what there is, and a file's list is
+    "to have")."""
+    netns.batch(BACKED_UP)
+    before = dumps(netns)
+    backup = tmp_path / "backup.yml"
+    shown = run_nlstate("show", "--exact", "--netns", netns.name)
+    assert shown.returncode == 0, shown.stderr
+    backup.write_text(shown.stdout)
+    assert run_nlstate("plan", str(backup), "--netns", netns.name).stdout == "No changes.\n"
+    netns.batch(SINCE)
+    assert dumps(netns) != before
+    restored = run_nlstate("apply", str(backup), "--netns", netns.name)
+    assert restored.returncode == 0, restored.stderr
+    assert dumps(netns) == before

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from nlstate.model import State
+from nlstate.model import Interface, State
 from nlstate.model.records import Neighbor, Route
+from nlstate.observe.exact import exact_document
 
 DOCUMENT = {
     "routes": {
@@ -84,3 +85,22 @@ def test_an_empty_selector_purges_everything_unprotected() -> None:
 
 def test_observed_and_shown_states_carry_no_ownership() -> None:
     assert State.from_document({"routes": {"config": []}}).ownership == {}
+
+
+def test_the_exact_form_says_every_address_and_purges_the_unlisted() -> None:
+    observed = State(interfaces=[
+        Interface.model_validate({"name": "a0", "ipv4": {"enabled": True, "address": [
+            {"ip": "192.0.2.1", "prefix-length": 24}]}, "ipv6": {"enabled": True}}),
+        Interface.model_validate({"name": "a1"})],
+        routes=[route("10.0.0.0/8", next_hop_address="192.0.2.9")])
+    document = exact_document(observed)
+    assert [i["ipv4"] for i in document["interfaces"]] == [
+        {"enabled": True, "address": [{"ip": "192.0.2.1", "prefix-length": 24,
+                                       "noprefixroute": False}]},
+        {"address": []}]
+    assert [i["ipv6"] for i in document["interfaces"]] == [
+        {"enabled": True, "address": []}, {"address": []}]
+    assert {key: section["purge"] for key, section in document.items()
+            if key != "interfaces"} == {
+        key: [{}] for key in ("routes", "route-rules", "neighbors", "nexthops")}
+    assert State.from_document(document).routes == observed.routes
