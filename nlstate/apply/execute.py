@@ -82,6 +82,8 @@ PART = 4096  # steps per batch() call: built while the one before is sent; progr
 # small, and each next one twice the last, up to PART: the kernel starts at once instead of
 # waiting for a whole part to be built (4096 link steps take some 40 ms to build).
 FIRST_PART = 64
+# bytes per sendmsg: a part of plain routes in one (the sender thread hands the GIL back and
+# forth once per sendmsg, which costs more than the kernel's time at 16 KB apiece)
 SEND_BYTES = 1 << 20
 
 

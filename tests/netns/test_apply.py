@@ -207,6 +207,12 @@ def test_a_link_set_down_keeps_the_ipv6_addresses_the_file_gives(
 UNREACHABLE_ROUTE = ("routes:\n  config:\n  - {destination: 10.1.0.0/16, "
                      "next-hop-address: 198.51.2.9, next-hop-interface: a0}\n")
 
+# a veth pair a0/a1 (a1 down) and a macvlan m0 on a0: m0's carrier follows a0's, which
+# follows a1's state
+STACKED = ("link add a0 type veth peer name a1\naddr add 192.0.2.1/24 dev a0\nlink set a0 up\n"
+           "link add m0 link a0 type macvlan mode bridge\naddr add 198.51.100.1/24 dev m0\n"
+           "link set m0 up\n")
+
 ROLLBACKS = {  # found by the convergence test: (start, interfaces of a file that fails)
     # the apply sets a0 up; the rollback sets it down, and the kernel drops its IPv6 address
     "ipv6-address-of-a-link-set-down-again": (
@@ -239,10 +245,8 @@ ROLLBACKS = {  # found by the convergence test: (start, interfaces of a file tha
     # a1 set down: its veth peer a0 loses its carrier, and with it the macvlan on a0, and
     # the kernel flushes the nexthops on both; they must come back
     "nexthops-on-links-that-lose-their-carrier": (
-        "link add a0 type veth peer name a1\naddr add 192.0.2.1/24 dev a0\nlink set a0 up\n"
-        "link set a1 up\nlink add m0 link a0 type macvlan mode bridge\n"
-        "addr add 198.51.100.1/24 dev m0\nlink set m0 up\n"
-        "nexthop add id 5 via 192.0.2.3 dev a0\nnexthop add id 6 via 198.51.100.3 dev m0\n",
+        STACKED + "link set a1 up\nnexthop add id 5 via 192.0.2.3 dev a0\n"
+        "nexthop add id 6 via 198.51.100.3 dev m0\n",
         "interfaces:\n- {name: a1, state: down}\n"),
 }
 
@@ -320,9 +324,6 @@ def test_a_refusal_late_in_a_long_plan_rolls_back_the_parts_sent(netns: Netns,
     assert dumps(netns) == before
 
 
-STACKED = ("link add a0 type veth peer name a1\naddr add 192.0.2.1/24 dev a0\nlink set a0 up\n"
-           "link add m0 link a0 type macvlan mode bridge\naddr add 198.51.100.1/24 dev m0\n"
-           "link set m0 up\n")
 NEXTHOP_ON_STACKED = ("interfaces:\n- {name: a1, state: up}\n"
                       "nexthops:\n  config:\n"
                       "  - {id: 6, next-hop-address: 198.51.100.3, next-hop-interface: m0}\n"
