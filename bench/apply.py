@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .harness import Config, Outcome, Sample, Variant, expect_count, measure, run_command
-from .netns import Netns, fresh_netns
+from .netns import LINKWATCH_PERIOD, Netns, fresh_netns
 from .routes import destinations, gateway_netns, static_routes
 
 _FILES: dict[tuple[str, int], Path] = {}
@@ -139,8 +139,9 @@ def apply_links(size: int, cfg: Config) -> list[Outcome]:
         expect_count(f"IPv4 addresses in {ns.name}", addresses, size)
 
     # links deleted before the namespace goes: else the kernel's cleanup of a namespace
-    # with 2000 links runs in the background, holding the rtnl lock into the next run
+    # with 2000 links runs in the background, holding the rtnl lock into the next run; and
+    # the link watcher's events of that teardown are let run before the next run starts
     teardown = "".join(f"link del br{i}\nlink del v{i}\n" for i in range(size))
     with written(link_files(size)):
         return measure("apply-links", size, variants, "ip -batch", cfg,
-                       lambda: fresh_netns(teardown=teardown), verify)
+                       lambda: fresh_netns(teardown, 1.5 * LINKWATCH_PERIOD), verify)

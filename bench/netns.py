@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 PREFIX = "nlbench-"
+# The kernel's link watcher handles the carrier events of links made or deleted at most once
+# a second (net/core/link_watch.c), under the rtnl lock: a run started within that second
+# of the last one's teardown pays for the teardown's events.
+LINKWATCH_PERIOD = 1.0
 
 _live: set[str] = set()
 
@@ -41,12 +46,14 @@ class Netns:
 
 
 @contextmanager
-def fresh_netns(teardown: str = "") -> Iterator[Netns]:
+def fresh_netns(teardown: str = "", settle: float = 0.0) -> Iterator[Netns]:
     """A new, empty namespace, deleted on exit (also on Ctrl-C).
 
     `teardown`: `ip -batch` commands run (errors ignored) before the namespace is deleted,
     e.g. deleting a link so that its routes go synchronously instead of in the kernel's
-    background cleanup, which would otherwise overlap the next timed run.
+    background cleanup, which would otherwise overlap the next timed run. `settle`: seconds
+    to wait after deleting it, for the kernel's deferred work to be done before the next run
+    (a timer: no event says when that is).
     """
     name = PREFIX + secrets.token_hex(5)
     _live.add(name)
@@ -59,6 +66,7 @@ def fresh_netns(teardown: str = "") -> Iterator[Netns]:
             subprocess.run(["ip", "-n", name, "-force", "-batch", "-"], input=teardown,
                            capture_output=True, text=True, check=False)
         delete_netns(name)
+        time.sleep(settle)
 
 
 def delete_netns(name: str) -> None:

@@ -29,13 +29,15 @@ def register(kind: str, data: AttrSet, port_data: AttrSet | None = None, *,
              observed_port: Sequence[str] | None = None) -> None:
     """Make links of `kind` (and ports whose controller is of `kind`) decode with these sets;
     observe decodes only the attributes `observed` and `observed_port` name (None: all),
-    those its section reads."""
+    those its section reads (by learned layouts: see AttrSet.learning_layouts)."""
     LINKINFO_DATA.sets[kind] = data
-    LINKINFO_DATA_OBSERVED.sets[kind] = data if observed is None else data.only(*observed)
+    LINKINFO_DATA_OBSERVED.sets[kind] = (
+        data if observed is None else data.only(*observed)).learning_layouts()
     if port_data is not None:
         LINKINFO_SLAVE_DATA.sets[kind] = port_data
         LINKINFO_SLAVE_DATA_OBSERVED.sets[kind] = (
-            port_data if observed_port is None else port_data.only(*observed_port))
+            port_data if observed_port is None else port_data.only(*observed_port)
+        ).learning_layouts()
 
 
 register(veth.KIND, veth.DATA)

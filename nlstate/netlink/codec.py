@@ -189,6 +189,7 @@ class AttrSet:
             number += 1
         self._compiled: dict[int, tuple[str, Decoder, bool]] | None = None
         self._tlv_compiled: dict[str | int, tuple[Attr, Encoder, int]] | None = None
+        self._layouts: dict[int, list[_Layout]] | None = None  # see learning_layouts()
 
     def __getitem__(self, name: str) -> Attr:
         return self.by_name[name]
@@ -212,6 +213,17 @@ class AttrSet:
         view = copy.copy(self)
         view._compiled = {**self.decoders(),
                           attr.number: (attr.name, _inner_decoder(inner), attr.multi)}
+        return view
+
+    def learning_layouts(self) -> AttrSet:
+        """This set, but decoding learns the layouts of the blocks it decodes: where each
+        attribute is, for a block of a given length. A next block of that length whose
+        attribute headers are all where the layout says (checked in one C call) is decoded
+        from the layout, without walking its attributes one by one. For large dumps of
+        messages that come in a few shapes and have many attributes, most of them not
+        decoded (a link has some seventy; observe reads seven)."""
+        view = copy.copy(self)
+        view._layouts = {}
         return view
 
     def _decoding_without(self, skipped: set[int]) -> AttrSet:
@@ -253,6 +265,13 @@ class AttrSet:
 
 def decode_attrs(data: bytes, offset: int, end: int, aset: AttrSet) -> Attrs:
     """Decode the attributes in data[offset:end] with `aset`."""
+    if aset._layouts is not None:
+        return _decode_by_layout(data, offset, end, aset, aset._layouts)
+    return _decode_walking(data, offset, end, aset)
+
+
+def _decode_walking(data: bytes, offset: int, end: int, aset: AttrSet) -> Attrs:
+    """decode_attrs, attribute by attribute."""
     out: Attrs = {}
     table = aset.decoders()
     unpack = _NLA.unpack_from
@@ -283,6 +302,82 @@ def decode_attrs(data: bytes, offset: int, end: int, aset: AttrSet) -> Attrs:
         offset += (alen + 3) & ~3  # align(alen), inline: 200k attributes per 3000 links
     if offset < end and end - offset >= 4:
         raise DecodeError(f"{aset.name}: {end - offset} trailing bytes")
+    return out
+
+
+# a set learns layouts of at most this many lengths, and this many of one length (a dump of
+# links of more shapes decodes the others by walking, as without layouts)
+MAX_LAYOUT_LENGTHS = 256
+MAX_LAYOUTS_PER_LENGTH = 4
+
+
+class _Layout:
+    """Where the attributes of one block are, relative to its start: `headers` unpacks the
+    (length, type) of each in one call, `expected` is what it gave for the block learned
+    from, and `fields` says what to take: (start, end, key, decoder or None for raw bytes,
+    multi). A block of the same length whose headers unpack to `expected` decodes like the
+    learned one: a walk through its attributes would stop at the same places."""
+
+    __slots__ = ("expected", "fields", "headers")
+
+    def __init__(self, data: bytes, offset: int, end: int, aset: AttrSet) -> None:
+        table = aset.decoders()
+        fmt = "="
+        expected: list[int] = []
+        fields: list[tuple[int, int, str | int, Decoder | None, bool]] = []
+        position = read = offset  # read: the end of the last header the format reads
+        while position + 4 <= end:
+            length, atype = _NLA.unpack_from(data, position)
+            fmt += f"{position - read}xHH"
+            read = position + 4
+            expected += (length, atype)
+            start, stop = position - offset + 4, position - offset + length
+            number = atype & NLA_TYPE_MASK
+            entry = table.get(number)
+            if entry is not None:
+                fields.append((start, stop, entry[0], entry[1], entry[2]))
+            elif number not in aset.by_number:  # as _decode_walking: unknown ones raw
+                fields.append((start, stop, atype, None, False))
+            position += (length + 3) & ~3
+        self.headers = struct.Struct(fmt)
+        self.expected = tuple(expected)
+        self.fields = fields
+
+
+def _decode_by_layout(data: bytes, offset: int, end: int, aset: AttrSet,
+                      layouts: dict[int, list[_Layout]]) -> Attrs:
+    """decode_attrs by a learned layout of blocks of this length, else by walking (and the
+    block's layout learned)."""
+    size = end - offset
+    shapes = layouts.get(size)
+    if shapes is not None and end <= len(data):
+        for layout in shapes:
+            if layout.headers.unpack_from(data, offset) == layout.expected:
+                return _take(data, offset, layout.fields, aset)
+    out = _decode_walking(data, offset, end, aset)  # checks the block as it goes
+    if len(layouts) < MAX_LAYOUT_LENGTHS and len(shapes or ()) < MAX_LAYOUTS_PER_LENGTH:
+        layouts.setdefault(size, []).append(_Layout(data, offset, end, aset))
+    return out
+
+
+def _take(data: bytes, offset: int, fields: list[tuple[int, int, str | int, Decoder | None,
+                                                       bool]], aset: AttrSet) -> Attrs:
+    out: Attrs = {}
+    for start, stop, key, dec, multi in fields:
+        payload = data[offset + start:offset + stop]
+        if dec is None:
+            out[key] = payload
+            continue
+        try:
+            value = dec(payload, out)
+        except DecodeError:
+            raise
+        except (struct.error, ValueError, UnicodeDecodeError, IndexError, KeyError) as exc:
+            raise DecodeError(f"{aset.name}.{key}: {exc}") from exc
+        if multi:
+            out.setdefault(key, []).append(value)
+        else:
+            out[key] = value
     return out
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import errno
 import itertools
 import logging
+import queue
 import select
 import socket
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +68,14 @@ _MSG_TRUNC = int(socket.MSG_TRUNC)
 _PADDING = (b"", b"\0", b"\0\0", b"\0\0\0")
 _FLAGS = itemgetter(1)
 _SEQ = itemgetter(2)
+
+
+def _ends_dump(datagram: tuple[bytes, int, list[Frame]], seq: int) -> bool:
+    """Whether a dump's datagram is its last: its last message is the dump's NLMSG_DONE or
+    NLMSG_ERROR (a multicast one never is)."""
+    _, groups, frames = datagram
+    return (not groups and bool(frames) and frames[-1][0] in (NLMSG_DONE, NLMSG_ERROR)
+            and frames[-1][2] == seq)
 
 
 class NetlinkTimeout(NetlinkError):
@@ -262,12 +272,7 @@ class NetlinkSocket:
         flags = request.flags | NLM_F_REQUEST | NLM_F_DUMP
         self.send_raw(encode_message(request.type, flags, seq, request.payload))
         interrupted = False
-        while True:
-            received = self._recv(self.timeout)
-            if received is None:
-                raise NetlinkTimeout(f"no reply to dump {request.describe()}")
-            data, groups = received
-            frames = split_frames(data)
+        for data, groups, frames in self._dump_datagrams(seq, request):
             finished = False
             if groups:
                 for frame in frames:
@@ -306,6 +311,53 @@ class NetlinkSocket:
                     raise DumpInterruptedError(
                         f"dump {request.describe()} was interrupted by a concurrent change")
                 return
+
+    def _dump_datagrams(self, seq: int, request: Request,
+                        ) -> Iterator[tuple[bytes, int, list[Frame]]]:
+        """The datagrams of a dump: (data, groups, frames), up to the one that ends it.
+
+        The kernel fills the next datagram as it is received, in recvmsg, without the GIL;
+        so after the first, a reader thread receives while the caller decodes the one
+        before (some 0.04 s of 0.17 for 100k routes). A dump that fits one datagram is
+        read here, without the thread."""
+        received = self._recv(self.timeout)
+        if received is None:
+            raise NetlinkTimeout(f"no reply to dump {request.describe()}")
+        first = (*received, split_frames(received[0]))
+        yield first
+        if _ends_dump(first, seq):
+            return
+        datagrams: queue.SimpleQueue[tuple[bytes, int, list[Frame]] | BaseException] = (
+            queue.SimpleQueue())
+        reader = threading.Thread(target=self._read_dump, args=(seq, request, datagrams),
+                                  name="nlstate-dump", daemon=True)
+        reader.start()
+        try:
+            while True:
+                datagram = datagrams.get()
+                if isinstance(datagram, BaseException):
+                    raise datagram
+                yield datagram
+                if _ends_dump(datagram, seq):
+                    return
+        finally:
+            reader.join()  # the socket is the caller's again only once the reader is done
+
+    def _read_dump(self, seq: int, request: Request,
+                   out: queue.SimpleQueue[tuple[bytes, int, list[Frame]] | BaseException],
+                   ) -> None:
+        """The reader thread: the rest of the dump into `out`, or what stopped it."""
+        try:
+            while True:
+                received = self._recv(self.timeout)
+                if received is None:
+                    raise NetlinkTimeout(f"no reply to dump {request.describe()}")
+                datagram = (*received, split_frames(received[0]))
+                out.put(datagram)
+                if _ends_dump(datagram, seq):
+                    return
+        except BaseException as exc:  # handed to the caller's thread
+            out.put(exc)
 
     def batch(
         self,

@@ -46,11 +46,12 @@ def build_request(msg_type: int, header: Mapping[str, Any] | None = None,
 
 
 # a link as observe reads it (observe/links.py and the kinds' _observe): the attributes it
-# uses, not the fifty others (a test holds the states observed both ways equal)
+# uses, not the sixty others (a test holds the states observed both ways equal), found by
+# learned layouts (AttrSet.learning_layouts)
 LINK_OBSERVED = MessageSpec("link", LINK.header, LINK.attrs.decoding(
     "linkinfo", LINKINFO_ATTRS.decoding("data", LINKINFO_DATA_OBSERVED).decoding(
-        "slave-data", LINKINFO_SLAVE_DATA_OBSERVED)).only(
-    "ifname", "mtu", "address", "master", "ifalias", "linkinfo", "link"))
+        "slave-data", LINKINFO_SLAVE_DATA_OBSERVED).learning_layouts()).only(
+    "ifname", "mtu", "address", "master", "ifalias", "linkinfo", "link").learning_layouts())
 
 
 def link_dump_request() -> Request:

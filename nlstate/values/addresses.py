@@ -110,8 +110,9 @@ _CANONICAL_MAC = re.compile(r"[0-9A-F]{2}(?::[0-9A-F]{2})*")
 
 def mac_address(text: str) -> str:
     """'aa:bb:cc:dd:ee:ff' / 'aa-bb-...' -> 'AA:BB:CC:DD:EE:FF' (nmstate's form)."""
-    if _CANONICAL_MAC.fullmatch(text):  # as observe gives every link's: kept as it is
-        return text
+    upper = text.upper()
+    if _CANONICAL_MAC.fullmatch(upper):  # as observe gives every link's (in lower case)
+        return upper
     digits = text.strip().replace("-", ":").split(":")
     if any(len(d) not in (1, 2) or not _HEX.issuperset(d) for d in digits):
         raise ValueError(f"{text!r} is not a link-layer address (hex bytes separated by ':', "

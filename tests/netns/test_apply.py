@@ -209,9 +209,10 @@ UNREACHABLE_ROUTE = ("routes:\n  config:\n  - {destination: 10.1.0.0/16, "
 
 # a veth pair a0/a1 (a1 down) and a macvlan m0 on a0: m0's carrier follows a0's, which
 # follows a1's state
-STACKED = ("link add a0 type veth peer name a1\naddr add 192.0.2.1/24 dev a0\nlink set a0 up\n"
-           "link add m0 link a0 type macvlan mode bridge\naddr add 198.51.100.1/24 dev m0\n"
+PAIR = "link add a0 type veth peer name a1\naddr add 192.0.2.1/24 dev a0\nlink set a0 up\n"
+MACVLAN = ("link add m0 link a0 type macvlan mode bridge\naddr add 198.51.100.1/24 dev m0\n"
            "link set m0 up\n")
+STACKED = PAIR + MACVLAN
 
 ROLLBACKS = {  # found by the convergence test: (start, interfaces of a file that fails)
     # the apply sets a0 up; the rollback sets it down, and the kernel drops its IPv6 address
@@ -243,9 +244,11 @@ ROLLBACKS = {  # found by the convergence test: (start, interfaces of a file tha
         "link add n0 type veth peer name n1\n",
         "interfaces:\n- {name: br0, state: absent}\n- {name: n1, state: absent}\n"),
     # a1 set down: its veth peer a0 loses its carrier, and with it the macvlan on a0, and
-    # the kernel flushes the nexthops on both; they must come back
+    # the kernel flushes the nexthops on both; they must come back. (a1 goes up before m0
+    # is made, so m0 has its carrier from the start: one m0 gets later comes from the
+    # kernel's linkwatch, which the nexthop on it would race.)
     "nexthops-on-links-that-lose-their-carrier": (
-        STACKED + "link set a1 up\nnexthop add id 5 via 192.0.2.3 dev a0\n"
+        PAIR + "link set a1 up\n" + MACVLAN + "nexthop add id 5 via 192.0.2.3 dev a0\n"
         "nexthop add id 6 via 198.51.100.3 dev m0\n",
         "interfaces:\n- {name: a1, state: down}\n"),
 }

@@ -44,7 +44,7 @@ def _route(dst: str, gateway: str, table: int = 254) -> Request:
 
 
 def _route_count(ns: Netns, table: str = "main") -> int:
-    return len(ns.ip_json("route", "show", "table", table))
+    return len(ns.ip_json("-4", "route", "show", "table", table))
 
 
 def test_dumps_match_iproute2(netns: Netns) -> None:
@@ -125,6 +125,38 @@ def test_batch_sends_no_more_than_the_send_buffer_takes(netns: Netns) -> None:
         result = sock.batch(requests, ack="last", max_bytes=1 << 20)
     assert not result.failed and not result.unsent
     assert len(netns.ip_json("route", "show", "proto", "static")) == 2000
+
+
+def _route_dump() -> Request:
+    return rtnl.build_request(c.RTM_GETROUTE, {"rtm-family": socket.AF_INET})
+
+
+def test_a_dump_of_many_datagrams_is_read_whole(netns: Netns) -> None:
+    _with_gateway_link(netns)
+    requests = [_route(f"10.3.{i // 256}.{i % 256}/32", "192.0.2.2") for i in range(5000)]
+    with rtnl.open_socket(netns.name) as sock:
+        assert sock.batch(requests, ack="last", max_bytes=1 << 20).ok
+        datagrams = list(sock.dump_frames(_route_dump()))
+        assert len(datagrams) > 2  # read by the reader thread after the first
+        assert sum(len(frames) for _, frames in datagrams) == _route_count(netns, "all")
+        # the socket is this thread's again: a request after the dump gets its own reply
+        assert sock.batch([_route("10.4.0.0/16", "192.0.2.2")]).ok
+
+
+def test_a_dump_left_early_is_read_to_its_end_before_the_socket_is_used_again(
+        netns: Netns) -> None:
+    _with_gateway_link(netns)
+    requests = [_route(f"10.5.{i // 256}.{i % 256}/32", "192.0.2.2") for i in range(5000)]
+    with rtnl.open_socket(netns.name) as sock:
+        assert sock.batch(requests, ack="last", max_bytes=1 << 20).ok
+        before = threading.active_count()
+        datagrams = sock.dump_frames(_route_dump())
+        next(datagrams)
+        next(datagrams)  # the reader thread runs
+        datagrams.close()
+        assert threading.active_count() == before, "the reader must be done on close"
+        again = sum(len(frames) for _, frames in sock.dump_frames(_route_dump()))
+    assert again == _route_count(netns, "all")
 
 
 def test_tiny_receive_buffer_overrun_raises_enobufs(netns: Netns) -> None:

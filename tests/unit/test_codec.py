@@ -888,3 +888,47 @@ def test_a_set_can_decode_a_nest_or_sub_message_with_a_narrower_table() -> None:
     assert narrow.only("kind", "data").decode(data) == {"kind": "k", "data": {"b": 4}}
     assert full.decode(data)["nest"] == {"a": 1, "b": 2}  # the set it came from is unchanged
     assert narrow.encode({"nest": {"b": 2}}) == full.encode({"nest": {"b": 2}})
+
+
+def _layout_set() -> AttrSet:
+    return AttrSet("shapes", "s-", [Attr("name", "string"), Attr("mtu", "u32"),
+                                    Attr("heavy", "binary"), Attr("tags", "u16", multi=True)])
+
+
+def test_a_set_learning_layouts_decodes_like_one_walking_each_block() -> None:
+    full = _layout_set()
+    learning = full.only("name", "tags").learning_layouts()
+    blocks = [full.encode({"name": f"br{i}", "mtu": 1500 + i, "heavy": b"x" * (i % 3),
+                           "tags": [i, i + 1]}) + encode_attr(40, b"?" * (i % 2))
+              for i in range(40)]
+    for data in blocks * 2:  # the second time round, every block is by a learned layout
+        assert learning.decode(data) == full.only("name", "tags").decode(data)
+    assert learning._layouts, "layouts are learned"
+    assert not full._layouts and full.decode(blocks[0])["mtu"] == 1500  # the set is unchanged
+
+
+def test_a_block_of_a_learned_length_but_another_shape_is_walked() -> None:
+    full = _layout_set()
+    learning = full.learning_layouts()
+    learned = full.encode({"name": "abc", "mtu": 1}) + tlv(3, b"\1\2\3\4")
+    swapped = full.encode({"name": "abc", "mtu": 1}) + tlv(2, b"\5\6\7\0")  # mtu twice
+    other = tlv(3, b"\1\2\3\4") + full.encode({"name": "abc", "mtu": 1})  # another order
+    assert len(learned) == len(swapped) == len(other)
+    assert learning.decode(learned) == {"name": "abc", "mtu": 1, "heavy": b"\1\2\3\4"}
+    assert learning.decode(swapped) == {"name": "abc", "mtu": 0x00070605}
+    assert learning.decode(other) == {"heavy": b"\1\2\3\4", "name": "abc", "mtu": 1}
+    assert list(learning.decode(other)) == ["heavy", "name", "mtu"]
+    with pytest.raises(DecodeError):  # a bad block is still refused, learned length or not
+        learning.decode(learned[:-8] + struct.pack("=HH", 12, 3) + b"\1\2\3\4")
+
+
+@given(st.lists(st.tuples(st.text(max_size=6), st.integers(0, 2**32 - 1),
+                          st.binary(max_size=6), st.lists(st.integers(0, 0xFFFF), max_size=3)),
+                max_size=30))
+def test_learned_layouts_never_change_a_decoding(blocks: list[tuple[str, int, bytes,
+                                                                   list[int]]]) -> None:
+    full = _layout_set()
+    learning = full.learning_layouts()
+    for name, mtu, heavy, tags in blocks:
+        data = full.encode({"name": name, "mtu": mtu, "heavy": heavy, "tags": tags})
+        assert learning.decode(data) == full.decode(data)
