@@ -15,7 +15,7 @@ import select
 import socket
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -265,7 +265,7 @@ class NetlinkSocket:
                     yield Message(msg_type, flags, seq, pid, header, attrs,
                                   catalog.name(msg_type) if catalog else spec.name)
 
-    def dump_frames(self, request: Request) -> Iterator[tuple[bytes, list[Frame]]]:
+    def dump_frames(self, request: Request) -> Generator[tuple[bytes, list[Frame]], None, None]:
         """Run a dump and yield each datagram with the frames of its data messages, for
         decoders that read the bytes themselves (the fast path of large dumps)."""
         seq = self.reserve_seqs()
