@@ -121,7 +121,8 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
         bare = link.replaced(controller=None, description=None)
         [command] = link_create_commands(bare)
         creates.append(_link_step(name, "create", partial(_single, create, bare), command,
-                                  change.reason, disruptive=change.op == "recreate"))
+                                  change.reason, disruptive=change.op == "recreate",
+                                  creates=(name,) if peer is None else (name, peer)))
         after_create[name] = created_state(link)
     in_place: list[Step] = []
     ports: list[Step] = []
@@ -193,8 +194,9 @@ def _admin_steps(have: Interface, want: Interface) -> list[Step]:
 # ---------------------------------------------------------------------------- helpers
 
 def _link_step(link: str, action: str, build: Callable[[Names], Request], command: str,
-               reason: str, *, disruptive: bool) -> Step:
-    return Step(action, LINK_OPS, (LinkOp(link, build, command),), reason, disruptive)
+               reason: str, *, disruptive: bool, creates: tuple[str, ...] = ()) -> Step:
+    return Step(action, LINK_OPS, (LinkOp(link, build, command, creates),), reason,
+                disruptive)
 
 
 def _single(make: Callable[..., list[Request]], *args: Any) -> Request:

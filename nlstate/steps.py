@@ -48,11 +48,13 @@ class Step(NamedTuple):  # a NamedTuple: plans make these by the hundred thousan
 
 class LinkOp(NamedTuple):
     """A link request as a step's record: the interface entry it comes from, how to build it
-    once indexes are known, and its `ip` command."""
+    once indexes are known, its `ip` command, and the links it creates (the link, and a
+    veth's peer), whose indexes the kernel gives."""
 
     link: str
     build: Callable[[Names], Request]
     command: str
+    creates: tuple[str, ...] = ()
 
 
 LINK_OPS = RecordType(

@@ -359,6 +359,42 @@ class NetlinkSocket:
         except BaseException as exc:  # handed to the caller's thread
             out.put(exc)
 
+    def get_each(self, requests: Sequence[Request], chunk: int = 512,
+                 ) -> list[tuple[bytes, Frame] | KernelError]:
+        """Send GET requests (a reply each: its data message, or an error), `chunk` to a
+        sendmsg, and return each one's reply undecoded, in request order: for readers that
+        take one field of many messages (a link's ifindex, by its name)."""
+        replies: list[tuple[bytes, Frame] | KernelError | None] = [None] * len(requests)
+        for first in range(0, len(requests), chunk):
+            part = requests[first:first + chunk]
+            base = self.reserve_seqs(len(part))
+            self.send_raw(b"".join(
+                encode_message(request.type, request.flags | NLM_F_REQUEST, base + offset,
+                               request.payload)
+                for offset, request in enumerate(part)))
+            pending = len(part)
+            while pending:
+                received = self._recv(self.timeout)
+                if received is None:
+                    raise NetlinkTimeout(f"no reply to {pending} request(s) within "
+                                         f"{self.timeout}s")
+                data, groups = received
+                for frame in split_frames(data):
+                    position = frame[2] - base
+                    if groups:
+                        self._queue_event(data, frame)
+                    elif 0 <= position < len(part) and replies[first + position] is None:
+                        request = part[position]
+                        if frame[0] == NLMSG_ERROR:
+                            reply = parse_error(data, frame[4], frame[5], frame[1], frame[2])
+                            replies[first + position] = self._kernel_error(reply, request)
+                        else:
+                            replies[first + position] = (data, frame)
+                        pending -= 1
+                    else:
+                        log.debug("dropped stale message type %d seq %d", frame[0], frame[2])
+        return [reply for reply in replies if reply is not None]
+
     def batch(
         self,
         requests: Sequence[Request] | Iterable[Request],

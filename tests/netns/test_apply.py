@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 
 from nlstate import rtnl
-from nlstate.apply.execute import FIRST_PART, PART, execute
+from nlstate.apply import execute as execute_module
+from nlstate.apply.execute import FIRST_PART, PART, execute, link_indexes
 from nlstate.apply.lock import RUN_DIR_VARIABLE, namespace_lock
 from nlstate.apply.run import ApplyError, apply_state
 from nlstate.diff import diff
 from nlstate.load import load_file
+from nlstate.netlink import NetlinkSocket
 from nlstate.observe import observe_with
 from nlstate.plan import make_plan
 from tests.conftest import Netns, run_nlstate
@@ -433,3 +435,43 @@ def test_a_saved_exact_show_gives_back_the_state(netns: Netns, tmp_path: Path) -
     restored = run_nlstate("apply", str(backup), "--netns", netns.name)
     assert restored.returncode == 0, restored.stderr
     assert dumps(netns) == before
+
+
+def test_links_the_plan_creates_are_looked_up_by_name_not_dumped(
+        netns: Netns, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ports and addresses need the indexes of the links just made: one RTM_GETLINK per
+    link made, no dump of all links (which also leaves the kernel's carrier events of the
+    new links to its link watcher's batch)."""
+    desired = tmp_path / "links.yml"
+    desired.write_text(
+        "interfaces:\n"
+        "- {name: br0, type: linux-bridge, state: up, bridge: {port: [{name: v0}]},\n"
+        "   ipv4: {address: [{ip: 10.0.0.1, prefix-length: 24}]}}\n"
+        "- {name: v0, type: veth, state: up, veth: {peer: p0}}\n"
+        "- {name: p0, type: veth, state: up, veth: {peer: v0}}\n")
+    dumps_of_links: list[object] = []
+    real = execute_module.link_names
+
+    def counted(sock: NetlinkSocket) -> dict[str, int]:
+        dumps_of_links.append(sock)
+        return real(sock)
+
+    monkeypatch.setattr(execute_module, "link_names", counted)
+    with rtnl.open_socket(netns.name) as sock:
+        before = observe_with(sock, include_kernel=False)
+        plan = make_plan(diff(load_file(desired), before), before)
+        execute(sock, plan.steps, names={"lo": 1})
+    assert dumps_of_links == []
+    links = {link["ifname"]: link for link in netns.ip_json("link", "show")}
+    assert links["v0"]["master"] == "br0"
+    assert all("UP" in links[name]["flags"] for name in ("br0", "v0", "p0"))
+    assert [a["local"] for a in netns.ip_json("-4", "addr", "show", "br0")[0]["addr_info"]] == [
+        "10.0.0.1"]
+
+
+def test_link_indexes_are_the_kernels_and_leave_out_links_not_there(netns: Netns) -> None:
+    netns.batch("link add v0 type veth peer name p0\nlink add br0 type bridge\n")
+    with rtnl.open_socket(netns.name) as sock:
+        found = link_indexes(sock, ["br0", "gone", "p0", "v0"] * 300)  # several sendmsgs
+    assert found == {link["ifname"]: link["ifindex"] for link in netns.ip_json("link", "show")
+                     if link["ifname"] != "lo"}

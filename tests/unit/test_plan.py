@@ -108,3 +108,13 @@ def test_links_that_sit_on_each_other_are_a_cycle_named_in_the_error() -> None:
                LinkChange("create", "m1", None, macvlan("m1", "m0"))]
     with pytest.raises(PlanError, match="in a cycle: m0 -> m1 -> m0"):
         link_steps(changes)
+
+
+def test_a_create_step_names_the_links_it_makes_a_veths_peer_too() -> None:
+    """The executor looks up the indexes of exactly these once they are made."""
+    veth = Interface.model_validate({"name": "v0", "type": "veth", "veth": {"peer": "p0"}})
+    bridge = Interface.model_validate({"name": "br0", "type": "linux-bridge"})
+    steps = link_steps([LinkChange("create", "v0", None, veth),
+                        LinkChange("create", "br0", None, bridge)]).setup
+    assert {step.records[0].link: step.records[0].creates for step in steps
+            if step.action == "create"} == {"v0": ("v0", "p0"), "br0": ("br0",)}
