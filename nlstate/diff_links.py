@@ -147,6 +147,11 @@ def merged(have: Interface, want: Interface) -> Interface:
     for key, value in want.document().items():
         if isinstance(value, dict) and isinstance(document.get(key), dict):
             document[key] = {**document[key], **value}
+            if key in ("ipv4", "ipv6"):  # the file's enabled and addresses go together
+                if value.get("address") and "enabled" not in value:
+                    document[key]["enabled"] = True
+                elif value.get("enabled") is False and "address" not in value:
+                    document[key].pop("address", None)
         else:
             document[key] = value
     document.pop("allow-recreate", None)

@@ -140,8 +140,11 @@ def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | 
                 end = _run_end(steps, index, part)
                 requests = _build_or_fail(sock, steps, index, end, names, sender.done)
             if steps[index].kind is LINK_OPS:
-                created += chain.from_iterable(step.records[0].creates
-                                               for step in steps[index:end])
+                made = list(chain.from_iterable(step.records[0].creates
+                                                for step in steps[index:end]))
+                created += made
+                for name in made:  # a link recreated: the index it had is gone with it
+                    names.pop(name, None)
             queued.extend(zip(range(index, end), requests, strict=True))
             if len(queued) >= part:
                 sender.put(queued)

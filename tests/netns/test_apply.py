@@ -270,6 +270,33 @@ def test_a_rollback_gives_back_what_the_kernel_changed_along(netns: Netns, tmp_p
     assert dumps(netns) == before  # ifindexes included
 
 
+RECREATED = ("interfaces:\n- {name: v0, type: veth, state: up, veth: {peer: q0}, mtu: 1400,\n"
+             "   ipv4: {address: [{ip: 10.9.0.1, prefix-length: 24}]}}\n")
+
+
+def test_steps_after_a_link_is_recreated_name_its_new_index(netns: Netns,
+                                                             tmp_path: Path) -> None:
+    """A veth's peer cannot change: the link is deleted and made again, with a new index;
+    the steps after (its address, up) and a rollback's must not use the old one."""
+    netns.batch("link add v0 type veth peer name p0\n")
+    old_index = netns.ip_json("link", "show", "v0")[0]["ifindex"]
+    before = dumps(netns)
+    failing = tmp_path / "failing.yml"
+    failing.write_text(RECREATED + UNREACHABLE_ROUTE.replace("a0", "v0"))
+    result = run_nlstate("apply", str(failing), "--netns", netns.name, "--allow-recreate")
+    assert result.returncode == 1 and "rolled back: the state is as it was" in result.stderr, \
+        result.stderr
+    assert dumps(netns) == before  # v0 with its old index again
+    desired = tmp_path / "desired.yml"
+    desired.write_text(RECREATED)
+    result = run_nlstate("apply", str(desired), "--netns", netns.name, "--allow-recreate")
+    assert result.returncode == 0, result.stderr
+    [link] = netns.ip_json("addr", "show", "v0")
+    assert link["ifindex"] != old_index and link["link"] == "q0" and link["mtu"] == 1400
+    assert [a["local"] for a in link["addr_info"] if a["family"] == "inet"] == ["10.9.0.1"]
+    assert "UP" in link["flags"]
+
+
 def test_a_saved_plan_is_refused_once_the_state_changed(netns: Netns, tmp_path: Path) -> None:
     netns.batch(BASE)
     desired = tmp_path / "desired.yml"

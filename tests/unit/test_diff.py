@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlstate.diff import Change, Desired, diff
+from nlstate.diff_links import merged
 from nlstate.model import State
+from nlstate.model.interface import Interface
 from nlstate.model.records import Neighbor, Nexthop, Route, RouteRule
 from nlstate.objects import ROUTES
 
@@ -210,3 +212,16 @@ def test_listing_an_object_and_removing_it_is_a_conflict() -> None:
     result = diff(routes({"destination": "10.1.0.0/16", "next-hop-address": "192.0.2.1"},
                          {"destination": "10.1.0.0/16", "state": "absent"}), CURRENT)
     assert result.conflicts and "absent entry destination=10.1.0.0/16" in result.conflicts[0]
+
+
+def test_a_recreated_link_takes_the_files_addresses_over_the_kernels_none() -> None:
+    def link(ipv4: dict[str, object]) -> Interface:
+        return Interface.model_validate({"name": "v0", "type": "veth", "veth": {"peer": "p0"},
+                                         "ipv4": ipv4})
+
+    none = link({"enabled": False})
+    some = link({"enabled": True, "address": [{"ip": "10.9.0.1", "prefix-length": 24}]})
+    given = Interface.model_validate({"name": "v0", "ipv4": {
+        "address": [{"ip": "10.9.0.1", "prefix-length": 24}]}})
+    assert merged(none, given).ipv4 == some.ipv4
+    assert merged(some, none).ipv4 == none.ipv4
