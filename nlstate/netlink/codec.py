@@ -287,18 +287,7 @@ def _decode_walking(data: bytes, offset: int, end: int, aset: AttrSet) -> Attrs:
             if number not in aset.by_number:  # pad and skipped attributes are dropped
                 out[atype] = data[offset + 4 : offset + alen]  # raw type: NLA_F_* survive
         else:
-            payload = data[offset + 4 : offset + alen]
-            name, dec, multi = entry
-            try:
-                value = dec(payload, out)
-            except DecodeError:
-                raise
-            except (struct.error, ValueError, UnicodeDecodeError, IndexError, KeyError) as exc:
-                raise DecodeError(f"{aset.name}.{name}: {exc}") from exc
-            if multi:
-                out.setdefault(name, []).append(value)
-            else:
-                out[name] = value
+            _put(out, entry[0], entry[1], entry[2], data[offset + 4 : offset + alen], aset)
         offset += (alen + 3) & ~3  # align(alen), inline: 200k attributes per 3000 links
     if offset < end and end - offset >= 4:
         raise DecodeError(f"{aset.name}: {end - offset} trailing bytes")
@@ -367,18 +356,25 @@ def _take(data: bytes, offset: int, fields: list[tuple[int, int, str | int, Deco
         payload = data[offset + start:offset + stop]
         if dec is None:
             out[key] = payload
-            continue
-        try:
-            value = dec(payload, out)
-        except DecodeError:
-            raise
-        except (struct.error, ValueError, UnicodeDecodeError, IndexError, KeyError) as exc:
-            raise DecodeError(f"{aset.name}.{key}: {exc}") from exc
-        if multi:
-            out.setdefault(key, []).append(value)
         else:
-            out[key] = value
+            _put(out, key, dec, multi, payload, aset)
     return out
+
+
+def _put(out: Attrs, name: str | int, dec: Decoder, multi: bool, payload: bytes,
+         aset: AttrSet) -> None:
+    """Decode one attribute's payload into `out` (which its decoder sees: a sub-message
+    picks its table by a sibling decoded before it)."""
+    try:
+        value = dec(payload, out)
+    except DecodeError:
+        raise
+    except (struct.error, ValueError, UnicodeDecodeError, IndexError, KeyError) as exc:
+        raise DecodeError(f"{aset.name}.{name}: {exc}") from exc
+    if multi:
+        out.setdefault(name, []).append(value)
+    else:
+        out[name] = value
 
 
 def encode_attr(number: int, payload: bytes, nested: bool = False) -> bytes:
