@@ -318,7 +318,7 @@ class NetlinkSocket:
 
         The kernel fills the next datagram as it is received, in recvmsg, without the GIL;
         so after the first, a reader thread receives while the caller decodes the one
-        before (some 0.04 s of 0.17 for 100k routes). A dump that fits one datagram is
+        before (0.02 s of 0.17 for 100k routes). A dump that fits one datagram is
         read here, without the thread."""
         received = self._recv(self.timeout)
         if received is None:
