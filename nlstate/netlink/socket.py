@@ -320,10 +320,7 @@ class NetlinkSocket:
         so after the first, a reader thread receives while the caller decodes the one
         before (0.02 s of 0.17 for 100k routes). A dump that fits one datagram is
         read here, without the thread."""
-        received = self._recv(self.timeout)
-        if received is None:
-            raise NetlinkTimeout(f"no reply to dump {request.describe()}")
-        first = (*received, split_frames(received[0]))
+        first = self._dump_datagram(request)
         yield first
         if _ends_dump(first, seq):
             return
@@ -349,15 +346,18 @@ class NetlinkSocket:
         """The reader thread: the rest of the dump into `out`, or what stopped it."""
         try:
             while True:
-                received = self._recv(self.timeout)
-                if received is None:
-                    raise NetlinkTimeout(f"no reply to dump {request.describe()}")
-                datagram = (*received, split_frames(received[0]))
+                datagram = self._dump_datagram(request)
                 out.put(datagram)
                 if _ends_dump(datagram, seq):
                     return
         except BaseException as exc:  # handed to the caller's thread
             out.put(exc)
+
+    def _dump_datagram(self, request: Request) -> tuple[bytes, int, list[Frame]]:
+        received = self._recv(self.timeout)
+        if received is None:
+            raise NetlinkTimeout(f"no reply to dump {request.describe()}")
+        return (*received, split_frames(received[0]))
 
     def get_each(self, requests: Sequence[Request], chunk: int = 512,
                  ) -> list[tuple[bytes, Frame] | KernelError]:
