@@ -109,6 +109,8 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
     creates: list[Step] = []
     create = partial(link_create, indexes=indexes)
     after_create: dict[str, Interface] = {}  # what the kernel has once the creates are done
+    as_said: set[str] = set()  # made by a create of their own: all the file says but
+    # controller and alias (and ports, addresses, admin state: steps of their own)
     for name in order:
         change = by_name[name]
         if change.op not in COMING:
@@ -124,6 +126,7 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
                                   change.reason, disruptive=change.op == "recreate",
                                   creates=(name,) if peer is None else (name, peer)))
         after_create[name] = created_state(link)
+        as_said.add(name)
     in_place: list[Step] = []
     ports: list[Step] = []
     admin: dict[str, list[Step]] = {"down": [], "up": []}
@@ -131,7 +134,8 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
         change = by_name[name]
         have = after_create.get(name, change.before)
         assert have is not None
-        in_place += _change_steps(have, targets[name], change)
+        if not _made_as_said(name, targets[name], as_said):
+            in_place += _change_steps(have, targets[name], change)
         ports += _port_steps(have, targets[name])
         state = targets[name].state
         if state in admin:
@@ -166,6 +170,13 @@ def _change_steps(have: Interface, want: Interface, change: LinkChange) -> list[
     build = partial(_single, link_change, have, in_place)
     return [_link_step(want.name, "change", build, commands[0], reason,
                        disruptive=disruptive)]
+
+
+def _made_as_said(name: str, want: Interface, as_said: set[str]) -> bool:
+    """Whether a link's create leaves nothing to change in place: what _change_steps would
+    find on created_state(want) (a shortcut: 2000 links created take a third of the plan's
+    time there; a test holds the two in step)."""
+    return name in as_said and want.controller is None and want.description is None
 
 
 def _port_steps(have: Interface, want: Interface) -> list[Step]:

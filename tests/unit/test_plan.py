@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from nlstate import plan_links
 from nlstate.diff import diff
 from nlstate.diff_links import LinkChange
+from nlstate.load import LoadError, load_file
 from nlstate.model import State
 from nlstate.model.interface import Interface
 from nlstate.model.records import Nexthop, NexthopMember, Route, RouteRule
 from nlstate.plan import make_plan
 from nlstate.plan_links import PlanError, link_steps
+from nlstate.requests import RequestError
+from nlstate.requests.links import link_create_commands
 
 GROUP = Nexthop(10, group=(NexthopMember(1), NexthopMember(2)), protocol="static")
 CURRENT = State(
@@ -118,3 +124,46 @@ def test_a_create_step_names_the_links_it_makes_a_veths_peer_too() -> None:
                         LinkChange("create", "br0", None, bridge)]).setup
     assert {step.records[0].link: step.records[0].creates for step in steps
             if step.action == "create"} == {"v0": ("v0", "p0"), "br0": ("br0",)}
+
+
+def _creatable_links() -> list[Interface]:
+    """Every link with a type that the cases and examples name, and some with more set."""
+    root = Path(__file__).resolve().parents[2]
+    files = [*(root / "tests" / "cases").glob("*/desired.yml"), *(root / "examples").glob("*.yml")]
+    links = []
+    for path in files:
+        try:
+            state = load_file(path)
+        except LoadError:
+            continue  # the cases of invalid files
+        links += [iface for iface in state.interfaces if iface.type is not None]
+    links += [Interface.model_validate(document) for document in (
+        {"name": "v9", "type": "veth", "mtu": 9000, "mac-address": "02:00:00:00:00:09",
+         "accept-all-mac-addresses": True, "veth": {"peer": "p9"}},
+        {"name": "b9", "type": "linux-bridge", "bridge": {
+            "options": {"stp": {"enabled": True}}, "port": [{"name": "v9"}]}},
+    )]
+    return [link for link in links if _creatable(link)]
+
+
+def _creatable(link: Interface) -> bool:
+    try:
+        link_create_commands(link)
+    except RequestError:
+        return False  # a type nlstate does not create (loopback, ethernet)
+    return True
+
+
+@pytest.mark.parametrize("link", _creatable_links(), ids=lambda link: link.name)
+def test_a_link_created_as_the_file_says_is_changed_in_place_as_before_the_shortcut(
+        link: Interface, monkeypatch: pytest.MonkeyPatch) -> None:
+    """link_steps skips the in-place comparison for links their own create made; each
+    with and without a controller or alias plans the same steps as without the skip."""
+    for variant in (link, link.replaced(controller="br-up"), link.replaced(description="x")):
+        changes = [LinkChange("create", variant.name, None, variant)]
+        shortcut = link_steps(changes)
+        with monkeypatch.context() as patched:
+            patched.setattr(plan_links, "_made_as_said", lambda *_: False)
+            general = link_steps(changes)
+        assert [step.command for step in shortcut.setup] == [
+            step.command for step in general.setup]
