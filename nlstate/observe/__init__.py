@@ -14,7 +14,7 @@ from nlstate.rtnl import consts as rc
 
 from .links import collect_links, interface_document
 from .objects import dump_neighbors, dump_nexthops, dump_rules
-from .owned import neighbor_is_kernel_owned, route_is_kernel_owned, rule_is_kernel_owned
+from .owned import neighbor_is_kernel_owned, rule_is_kernel_owned
 from .routes import dump_routes
 
 log = logging.getLogger(__name__)
@@ -52,13 +52,12 @@ def _observe_once(sock: NetlinkSocket, include_kernel: bool) -> State:
                                  context=OBSERVED)
         for view in views.values()
     ]
-    routes = dump_routes(sock, names)
+    routes = dump_routes(sock, names, include_kernel=include_kernel)
     rules = dump_rules(sock)
     neighbors = [n for family in (socket.AF_INET, socket.AF_INET6)
                  for n in dump_neighbors(sock, family, names)]
     nexthops = dump_nexthops(sock, names)
     if not include_kernel:
-        routes = [r for r in routes if not route_is_kernel_owned(r)]
         rules = [r for r in rules if not rule_is_kernel_owned(r)]
         neighbors = [n for n in neighbors if not neighbor_is_kernel_owned(n)]
     return State(interfaces=interfaces, routes=routes, route_rules=rules, neighbors=neighbors,

@@ -4,6 +4,8 @@ never touched by a plan."""
 from __future__ import annotations
 
 import ipaddress
+import socket
+from collections.abc import Sequence
 
 from nlstate.model.records import Neighbor, Route, RouteRule
 from nlstate.rtnl import consts as rc
@@ -15,14 +17,35 @@ LEARNED_NEIGHBOR_STATES = frozenset({"reachable", "stale", "delay", "probe", "fa
                                      "incomplete", "none"})
 
 
+KERNEL_PREFIXES = ("fe80::", "ff00::", "224.0.0.0")  # link-local and multicast: any length
+_KERNEL_DESTINATIONS = tuple(f"{prefix}/" for prefix in KERNEL_PREFIXES)
+_KERNEL_TYPE_NUMBERS = frozenset(number for number, name in rc.ROUTE_TYPES.items()
+                                 if name in KERNEL_ROUTE_TYPES)
+_KERNEL_PACKED = frozenset(socket.inet_pton(socket.AF_INET6 if ":" in prefix else socket.AF_INET,
+                                            prefix) for prefix in KERNEL_PREFIXES)
+
+
 def route_is_kernel_owned(route: Route) -> bool:
     """proto kernel routes, the local table, multicast and link-local routes."""
     return (
         route.protocol == "kernel"
         or route.table_id == rc.RT_TABLE_LOCAL
         or route.route_type in KERNEL_ROUTE_TYPES
-        or (route.destination or "").startswith(("fe80::/", "ff00::/", "224.0.0.0/"))
+        or (route.destination or "").startswith(_KERNEL_DESTINATIONS)
     )
+
+
+def may_hold_kernel_owned(kernel_protocols: frozenset[int], protocols: Sequence[int],
+                          tables: Sequence[int], types: Sequence[int],
+                          destinations: Sequence[bytes]) -> bool:
+    """Whether any of a run of route messages, given as columns of their raw values, can be
+    kernel-owned (route_is_kernel_owned); False only when none is. A column is looked at in
+    one C call: a dump of 100k routes passes here. `kernel_protocols`: the protocol numbers
+    named "kernel"; `destinations`: the packed RTA_DST of each (none for default routes)."""
+    return (not kernel_protocols.isdisjoint(protocols)
+            or rc.RT_TABLE_LOCAL in tables
+            or not _KERNEL_TYPE_NUMBERS.isdisjoint(types)
+            or not _KERNEL_PACKED.isdisjoint(destinations))
 
 
 def rule_is_kernel_owned(rule: RouteRule) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import struct
 from collections.abc import Iterable, Mapping
-from itertools import repeat
+from itertools import filterfalse, repeat
 from typing import Any
 
 from nlstate.model.records import ROUTE_METRIC_FIELDS, Route
@@ -17,6 +17,7 @@ from nlstate.netlink.consts import NLA_TYPE_MASK
 from nlstate.netlink.errors import DecodeError
 from nlstate.netlink.message import Frame
 from nlstate.netlink.socket import NetlinkSocket
+from nlstate.observe.owned import may_hold_kernel_owned, route_is_kernel_owned
 from nlstate.rtnl import build_request
 from nlstate.rtnl import consts as rc
 from nlstate.rtnl.route import ROUTE_ATTRS
@@ -90,6 +91,7 @@ _U32_ATTRS = frozenset({RTA_OIF, RTA_PRIORITY, RTA_TABLE, RTA_NH_ID})
 # attributes the layout path does not handle: such messages take the generic path
 _SLOW_ATTRS = frozenset({RTA_METRICS, RTA_MULTIPATH, RTA_VIA})
 _TAIL_FIELDS = len(Route._fields) - 13
+_KERNEL_PROTOCOLS = frozenset(n for n in range(256) if _PROTOCOLS[n] == "kernel")
 _TYPE_NAMES = [None if n == rc.RTN_UNICAST else _TYPES[n] for n in range(256)]
 _TOS = [n or None for n in range(256)]
 _NLMSGHDR_SIZE = 16
@@ -137,9 +139,11 @@ class _Flags(dict[int, bool | None]):
         return value
 
 
-def dump_routes(sock: NetlinkSocket, names: Mapping[int, str]) -> list[Route]:
-    """All IPv4 and IPv6 routes of every table, one Route per hop of a multipath route."""
-    decoder = _RouteDecoder(names)
+def dump_routes(sock: NetlinkSocket, names: Mapping[int, str], *,
+                include_kernel: bool = True) -> list[Route]:
+    """All IPv4 and IPv6 routes of every table, one Route per hop of a multipath route;
+    include_kernel=False leaves out those the kernel owns (owned.route_is_kernel_owned)."""
+    decoder = _RouteDecoder(names, include_kernel)
     request = build_request(rc.RTM_GETROUTE, {"rtm-family": socket.AF_UNSPEC})
     for data, frames in sock.dump_frames(request):
         decoder.feed(data, frames)
@@ -147,9 +151,10 @@ def dump_routes(sock: NetlinkSocket, names: Mapping[int, str]) -> list[Route]:
 
 
 class _RouteDecoder:
-    def __init__(self, names: Mapping[int, str]) -> None:
+    def __init__(self, names: Mapping[int, str], include_kernel: bool) -> None:
         self.names = _Names(names)
         self.routes: list[Route] = []
+        self._include_kernel = include_kernel
         self._addresses = {family: _Addresses(family)
                            for family in (socket.AF_INET, socket.AF_INET6)}
         self._layouts: dict[int, list[_Layout]] = {}
@@ -185,7 +190,7 @@ class _RouteDecoder:
             for frame in run:
                 self._decode_run(data, [frame])
             return
-        self.routes.extend(self._decode_slow(data, start, end))
+        self._keep(self._decode_slow(data, start, end), True)
 
     def _build(self, layout: _Layout, values: tuple[Any, ...], count: int) -> None:
         stride = layout.stride
@@ -214,7 +219,8 @@ class _RouteDecoder:
             interfaces, gateways = repeat(None, count), repeat(None, count)
         sources = (map(addresses, column(RTA_PREFSRC))
                    if wanted[RTA_PREFSRC] >= 0 else repeat(None, count))
-        tables = column(RTA_TABLE) if wanted[RTA_TABLE] >= 0 else values[9::stride]
+        tables = (values[wanted[RTA_TABLE]::stride] if wanted[RTA_TABLE] >= 0
+                  else values[9::stride])
         rtypes = values[12::stride]
         scope_names = self._scopes.get((family, layout.has_hop))
         if scope_names is None:
@@ -236,7 +242,17 @@ class _RouteDecoder:
             map(self._onlink.__getitem__, values[13::stride]),
             *[repeat(None, count) for _ in range(_TAIL_FIELDS)],  # one iterator each
         )
-        self.routes.extend(map(tuple.__new__, repeat(Route, count), zip(*columns, strict=True)))
+        dsts = values[wanted[RTA_DST]::stride] if wanted[RTA_DST] >= 0 else ()
+        self._keep(map(tuple.__new__, repeat(Route, count), zip(*columns, strict=True)),
+                   may_hold_kernel_owned(_KERNEL_PROTOCOLS, values[10::stride], tables,
+                                         rtypes, dsts))
+
+    def _keep(self, routes: Iterable[Route], may_hold_kernel_owned: bool) -> None:
+        """Add the routes, but those the kernel owns when it is to be left out (a run that
+        cannot hold any is not looked at route by route)."""
+        if may_hold_kernel_owned and not self._include_kernel:
+            routes = filterfalse(route_is_kernel_owned, routes)
+        self.routes.extend(routes)
 
     def _learn(self, data: bytes, start: int, end: int) -> _Layout | None:
         offset = start + _RTMSG_SIZE

@@ -14,6 +14,7 @@ import yaml
 from nlstate import rtnl
 from nlstate.model import State
 from nlstate.observe import observe
+from nlstate.observe.owned import route_is_kernel_owned
 from nlstate.output import render
 from nlstate.rtnl.link import LINK
 from tests.conftest import Netns
@@ -208,6 +209,32 @@ def test_routes_match_iproute2(netns: Netns) -> None:
     assert by_dst["10.10.0.0/16"][0]["next-hop-id"] == 10
     assert by_dst["10.5.0.0/16"][0]["route-type"] == "unreachable"
     assert by_dst["2001:db8:1::/48"][0]["metric"] == 300
+
+
+def test_leaving_out_the_kernels_routes_leaves_out_exactly_those_it_owns(netns: Netns) -> None:
+    """The route decoder leaves kernel-owned routes out run by run (a run that cannot hold
+    one is not looked at route by route): the result is the full dump filtered route by
+    route. Routes owned for each reason, next to ones that are not, in the same dump."""
+    build_rich_state(netns)
+    netns.batch("""
+route add 10.11.0.0/16 dev v0 proto kernel
+route add 10.12.0.0/16 dev v0 proto static
+route add 224.0.0.0/4 dev v0 proto static
+route add 239.1.0.0/16 dev v0 proto static
+route add broadcast 10.13.0.255 dev v0 table main proto static
+route add local 10.14.0.1 dev v0 table main proto static
+route add 10.15.0.0/16 dev v0 table local proto static
+route add fe80::/64 dev v1 proto static metric 5
+route add fe80::1/128 dev v1 proto static
+""")
+    everything = observe(netns.name).routes
+    left = observe(netns.name, include_kernel=False).routes
+    assert left == [r for r in everything if not route_is_kernel_owned(r)]
+    owned = {r.destination for r in everything if route_is_kernel_owned(r)}
+    assert {"10.11.0.0/16", "224.0.0.0/4", "10.13.0.255/32", "10.14.0.1/32", "10.15.0.0/16",
+            "fe80::/64"} <= owned
+    assert {"10.12.0.0/16", "239.1.0.0/16", "fe80::1/128", "10.1.0.0/16"} <= {
+        r.destination for r in left}
 
 
 def test_rules_neighbors_nexthops_match_iproute2(netns: Netns) -> None:

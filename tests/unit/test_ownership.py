@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from nlstate.model import Interface, State
 from nlstate.model.records import Neighbor, Route
 from nlstate.observe.exact import exact_document
+from nlstate.observe.owned import may_hold_kernel_owned, route_is_kernel_owned
+from nlstate.rtnl import consts as rc
+from nlstate.values import canonical
 
 DOCUMENT = {
     "routes": {
@@ -104,3 +111,34 @@ def test_the_exact_form_says_every_address_and_purges_the_unlisted() -> None:
             if key != "interfaces"} == {
         key: [{}] for key in ("routes", "route-rules", "neighbors", "nexthops")}
     assert State.from_document(document).routes == observed.routes
+
+
+_RAW_ROUTES = st.tuples(
+    st.sampled_from([0, 2, 3, 4, 186]),  # rtm_protocol: 2 is kernel
+    st.sampled_from([254, 255, 100]),  # table: 255 is local
+    st.sampled_from(sorted(rc.ROUTE_TYPES)),  # rtm_type
+    st.sampled_from(["10.0.0.0", "224.0.0.0", "224.0.0.1", "fe80::", "fe80::1", "ff00::",
+                     "2001:db8::", None]),  # RTA_DST (None: a default route)
+)
+
+
+@given(st.lists(_RAW_ROUTES, min_size=1, max_size=6))
+@example([(3, 254, rc.RTN_UNICAST, "10.0.0.0"), (2, 254, rc.RTN_UNICAST, "10.0.0.0")])
+@example([(3, 255, rc.RTN_UNICAST, "10.0.0.0")])
+@example([(3, 254, rc.RTN_BROADCAST, "10.0.0.0")])
+@example([(3, 254, rc.RTN_UNICAST, "2001:db8::"), (3, 254, rc.RTN_UNICAST, "fe80::")])
+@example([(3, 254, rc.RTN_UNICAST, "224.0.0.0")])
+def test_a_run_may_hold_kernel_owned_routes_exactly_when_one_of_them_is(
+        raw: list[tuple[int, int, int, str | None]]) -> None:
+    """The decoder's check on a run's columns agrees with route_is_kernel_owned route by
+    route: else it would keep an owned route, or look at a run for nothing."""
+    routes = [Route(destination=f"{dst or '0.0.0.0'}/{0 if dst is None else 8}",
+                    protocol=canonical.protocol_name(protocol), table_id=table,
+                    route_type=None if rtype == rc.RTN_UNICAST else rc.ROUTE_TYPES[rtype])
+              for protocol, table, rtype, dst in raw]
+    packed = [socket.inet_pton(socket.AF_INET6 if ":" in dst else socket.AF_INET, dst)
+              for _, _, _, dst in raw if dst is not None]
+    kernel_protocols = frozenset(n for n in range(256) if canonical.protocol_name(n) == "kernel")
+    assert may_hold_kernel_owned(
+        kernel_protocols, [r[0] for r in raw], [r[1] for r in raw], [r[2] for r in raw],
+        packed) == any(map(route_is_kernel_owned, routes))
