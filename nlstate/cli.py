@@ -159,8 +159,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         progress.total = len(plan.steps) if long_plan else 0
 
     def arm_reverter(snapshot: Snapshot) -> None:
-        if args.confirm_within is not None:
-            arm(snapshot, args.netns, args.confirm_within)
+        arm(snapshot, args.netns, args.confirm_within)
 
     try:
         with namespace_lock(args.netns, args.wait):
@@ -168,7 +167,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
             try:
                 outcome = apply_state(desired, args.netns, allow_recreate=allow_recreate,
                                       source=source, fingerprint=fingerprint, on_plan=show,
-                                      before_write=arm_reverter, progress=progress)
+                                      before_write=(arm_reverter if args.confirm_within
+                                                    is not None else None),
+                                      progress=progress)
             except ApplyError as exc:
                 progress.close()
                 if exc.rolled_back and read_pending(args.netns) is not None:
