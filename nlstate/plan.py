@@ -59,16 +59,15 @@ class Plan:
         return fingerprint(self.made_against) if self.made_against is not None else ""
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("create", "change", "delete"), 0)
-        for action, number in Counter(map(_ACTION, self.steps)).items():
-            counts[COUNTED[action]] += number
-        return counts
+        return _counted(Counter(map(_ACTION, self.steps)))
 
     def summary(self) -> str:
+        return self._summary(Counter(map(_ACTION, self.steps)), sum(map(_DISRUPTIVE, self.steps)))
+
+    def _summary(self, actions: Mapping[str, int], disruptive: int) -> str:
         if not self.steps:
             return "No changes."
-        counts = self.counts()
-        disruptive = sum(map(_DISRUPTIVE, self.steps))
+        counts = _counted(actions)
         text = (f"Plan: {counts['create']} to create, {counts['change']} to change, "
                 f"{counts['delete']} to delete.")
         return text + (f" {disruptive} disruptive (!)." if disruptive else "")
@@ -81,13 +80,17 @@ class Plan:
         """The plan by action and type of object, for a plan too long to read step by step
         (`text` lists every step)."""
         what = list(map(_ACTION_KIND, self.steps))  # in C calls: 100k steps pass here
-        counts = _by_noun(Counter(what))
-        disruptive = _by_noun(Counter(compress(what, map(_DISRUPTIVE, self.steps))))
+        by_kind = Counter(what)
+        flags = list(map(_DISRUPTIVE, self.steps))
+        disruptive = _by_noun(Counter(compress(what, flags)) if any(flags) else Counter())
         lines = [f"{SYMBOLS[action]} {action} {noun}: {count}"
                  + (f" ({disruptive[action, noun]} disruptive !)"
                     if (action, noun) in disruptive else "")
-                 for (action, noun), count in counts.items()]
-        lines.append(self.summary())
+                 for (action, noun), count in _by_noun(by_kind).items()]
+        actions: Counter[str] = Counter()
+        for (action, _), count in by_kind.items():
+            actions[action] += count
+        lines.append(self._summary(actions, sum(disruptive.values())))
         lines += [f"conflict: {conflict}" for conflict in self.conflicts]
         return "\n".join(lines) + "\n"
 
@@ -104,6 +107,14 @@ class Plan:
         lines.append(self.summary())
         lines += [f"conflict: {conflict}" for conflict in self.conflicts]
         return "\n".join(lines) + "\n"
+
+
+def _counted(actions: Mapping[str, int]) -> dict[str, int]:
+    """Steps by action as the summary counts them: create, change, delete."""
+    counts = dict.fromkeys(("create", "change", "delete"), 0)
+    for action, number in actions.items():
+        counts[COUNTED[action]] += number
+    return counts
 
 
 def _by_noun(counts: Counter[tuple[str, RecordType]]) -> dict[tuple[str, str], int]:

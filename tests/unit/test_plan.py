@@ -97,6 +97,7 @@ def test_outline_counts_steps_by_action_and_type() -> None:
         "+ create rule: 1",
         "Plan: 3 to create, 2 to change, 2 to delete. 1 disruptive (!).",
     ]
+    assert plan.summary() == plan.outline().splitlines()[-1]
 
 
 def test_no_changes() -> None:
