@@ -33,12 +33,13 @@ import struct
 import threading
 from collections.abc import Callable, Sequence
 from itertools import chain
+from typing import NamedTuple
 
 from nlstate import rtnl
 from nlstate.collector import paused_gc
 from nlstate.netlink.errors import KernelError, NetlinkError
 from nlstate.netlink.message import Request
-from nlstate.netlink.socket import NetlinkSocket
+from nlstate.netlink.socket import Framed, NetlinkSocket
 from nlstate.objects import ANY_INDEX
 from nlstate.requests.common import UnknownInterfaceError
 from nlstate.rtnl import consts as rtnl_consts
@@ -166,7 +167,7 @@ class _Sender:
     def __init__(self, sock: NetlinkSocket, steps: Sequence[Step], progress: Progress) -> None:
         self.done: list[int] = []
         self._sock, self._steps, self._progress = sock, steps, progress
-        self._parts: queue.Queue[list[tuple[int, Request]] | None] = queue.Queue(maxsize=2)
+        self._parts: queue.Queue[_Part | None] = queue.Queue(maxsize=2)
         self._failure: BaseException | None = None
         self._cancelled = False
         self._thread = threading.Thread(target=self._run, name="nlstate-sender", daemon=True)
@@ -191,10 +192,13 @@ class _Sender:
         if interrupted is not None:
             raise interrupted
 
-    def put(self, part: list[tuple[int, Request]]) -> None:
+    def put(self, queued: list[tuple[int, Request]]) -> None:
+        """Send these (step index, request) next: framed here, on the caller's thread, so
+        that the sender's own thread does little but wait for the kernel."""
         self._raise_failure()
-        if part:
-            self._parts.put(part)
+        if queued:
+            self._parts.put(_Part([index for index, _ in queued], self._sock.frame(
+                [request for _, request in queued], ack="last", max_bytes=SEND_BYTES)))
 
     def drain(self) -> None:
         """Wait until every part put is sent and answered."""
@@ -261,13 +265,19 @@ def _build_or_fail(sock: NetlinkSocket, steps: Sequence[Step], first: int, end: 
         raise
 
 
-def _send(sock: NetlinkSocket, steps: Sequence[Step], queued: list[tuple[int, Request]],
-          done: list[int]) -> None:
-    log.debug("sending %d step(s) from step %d", len(queued), queued[0][0] + 1)
-    result = sock.batch([request for _, request in queued], ack="last", stop_on_error=True,
-                        max_bytes=SEND_BYTES)
+class _Part(NamedTuple):
+    indexes: list[int]  # of the steps
+    framed: Framed  # their requests
+
+
+def _send(sock: NetlinkSocket, steps: Sequence[Step], part: _Part, done: list[int]) -> None:
+    log.debug("sending %d step(s) from step %d", len(part.indexes), part.indexes[0] + 1)
+    result = sock.send_framed(part.framed, stop_on_error=True)
+    if result.ok:
+        done.extend(part.indexes)
+        return
     failure: tuple[int, KernelError] | None = None
-    for position, (index, _) in enumerate(queued):
+    for position, index in enumerate(part.indexes):
         error = result.errors[position]
         if error is not None:
             failure = failure or (index, error)

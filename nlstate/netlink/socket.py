@@ -102,7 +102,29 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.unknown and not self.unsent
+        return (self.errors.count(None) == len(self.errors) and not self.unknown
+                and not self.unsent)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """The bytes of one sendmsg of a framed batch: requests[first:last], sequence numbers
+    from base_seq."""
+
+    data: bytes
+    first: int
+    last: int
+    base_seq: int
+
+
+@dataclass
+class Framed:
+    """Requests framed for sending (NetlinkSocket.frame), not sent yet."""
+
+    requests: list[Request]
+    each: bool  # every request asks for an ACK (else the last of each chunk)
+    echo: bool
+    chunks: list[_Chunk] = field(default_factory=list)
 
 
 class BatchOverrunError(OverrunError):
@@ -411,30 +433,49 @@ class NetlinkSocket:
         the final ACK proves that all before it were processed. stop_on_error: send no further
         chunk once one request has failed (the rest are reported as unsent).
         """
+        return self.send_framed(self.frame(requests, ack=ack, echo=echo, max_bytes=max_bytes),
+                                stop_on_error=stop_on_error)
+
+    def frame(self, requests: Sequence[Request] | Iterable[Request], *, ack: str = "each",
+              echo: bool = False, max_bytes: int = DEFAULT_BATCH_BYTES) -> Framed:
+        """batch()'s first half: the requests as the bytes of each sendmsg, their sequence
+        numbers reserved. send_framed() sends them; in between, another thread may frame
+        the next batch (an apply frames on its main thread what its sender thread sends
+        next), but only one thread may frame or send other requests at a time."""
         if ack not in ("each", "last"):
             raise ValueError("ack must be 'each' or 'last'")
         max_bytes = min(max_bytes, self._send_limit)
         reqs = list(requests)
-        result = BatchResult(reqs, [None] * len(reqs))
+        framed = Framed(reqs, ack == "each", echo)
         index = 0
         while index < len(reqs):
-            first = index
-            index = self._send_chunk(reqs, index, result, ack, echo, max_bytes)
-            if stop_on_error and index < len(reqs) and any(
-                    error is not None for error in result.errors[first:index]):
-                result.unsent = list(range(index, len(reqs)))
+            chunk = self._frame_chunk(framed, index, max_bytes)
+            framed.chunks.append(chunk)
+            index = chunk.last
+        return framed
+
+    def send_framed(self, framed: Framed, *, stop_on_error: bool = False) -> BatchResult:
+        """batch()'s second half: send each chunk in one sendmsg and wait for its replies."""
+        reqs = framed.requests
+        result = BatchResult(reqs, [None] * len(reqs))
+        for chunk in framed.chunks:
+            self.send_raw(chunk.data)
+            self._collect(reqs, chunk.first, chunk.last, chunk.base_seq, result, framed.each,
+                          framed.echo)
+            if stop_on_error and chunk.last < len(reqs) and result.errors[
+                    chunk.first:chunk.last].count(None) < chunk.last - chunk.first:
+                result.unsent = list(range(chunk.last, len(reqs)))
                 break
         return result
 
-    def _send_chunk(self, reqs: list[Request], first: int, result: BatchResult, ack: str,
-                    echo: bool, max_bytes: int) -> int:
-        """Send requests from `first` in one sendmsg and wait for their replies; return the
-        index of the first request not sent."""
+    def _frame_chunk(self, framed: Framed, first: int, max_bytes: int) -> _Chunk:
+        """The requests from `first` that fit one sendmsg, with their headers."""
+        reqs = framed.requests
         # as many sequence numbers as the chunk can hold messages; those unused are given
         # back below
         base_seq = self.reserve_seqs(min(len(reqs) - first, max_bytes // NLMSG_HDRLEN + 1))
-        extra = NLM_F_REQUEST | (NLM_F_ECHO if echo else 0) | (NLM_F_ACK if ack == "each" else 0)
-        each = ack == "each"
+        extra = (NLM_F_REQUEST | (NLM_F_ECHO if framed.echo else 0)
+                 | (NLM_F_ACK if framed.each else 0))
         pack = NLMSGHDR.pack
         parts: list[bytes] = []
         size = 0
@@ -450,13 +491,11 @@ class NetlinkSocket:
             parts.append(payload + _PADDING[padding] if padding else payload)
             last += 1
         self._next_seq = base_seq + last - first
-        if not each:  # the final request of the chunk asks for the ACK
+        if not framed.each:  # the final request of the chunk asks for the ACK
             req = reqs[last - 1]
             parts[-2] = pack(NLMSG_HDRLEN + len(req.payload), req.type,
                              req.flags | extra | NLM_F_ACK, base_seq + last - 1 - first, 0)
-        self.send_raw(b"".join(parts))
-        self._collect(reqs, first, last, base_seq, result, each, echo)
-        return last
+        return _Chunk(b"".join(parts), first, last, base_seq)
 
     def _collect(self, reqs: list[Request], first: int, last: int, base_seq: int,
                  result: BatchResult, each: bool, echo: bool) -> None:

@@ -12,7 +12,14 @@ import threading
 import pytest
 
 from nlstate import rtnl
-from nlstate.netlink import BatchOverrunError, KernelError, NetlinkSocket, NetnsError, Request
+from nlstate.netlink import (
+    BatchOverrunError,
+    BatchResult,
+    KernelError,
+    NetlinkSocket,
+    NetnsError,
+    Request,
+)
 from nlstate.netlink.consts import NLM_F_CREATE, NLM_F_EXCL
 from nlstate.netlink.netns import call_in_netns
 from nlstate.rtnl import consts as c
@@ -114,6 +121,27 @@ def test_batch_stop_on_error_sends_nothing_after_the_failing_chunk(netns: Netns)
     assert result.unsent and result.unsent[-1] == 199
     sent = 200 - len(result.unsent)
     assert len(netns.ip_json("route", "show", "proto", "static")) == sent - 1
+
+
+def test_batches_framed_before_either_is_sent_get_their_own_replies(netns: Netns) -> None:
+    """An apply frames the next part (sequence numbers and all) while its sender thread
+    sends the one before: each part's refusal goes to its own request."""
+    _with_gateway_link(netns)
+    first = [_route(f"10.1.{i // 4}.{i % 4 * 64}/26", "192.0.2.2") for i in range(300)]
+    second = [_route(f"10.2.{i // 4}.{i % 4 * 64}/26", "192.0.2.2") for i in range(300)]
+    first[7] = _route("10.200.0.0/24", "198.51.100.1")  # unreachable gateways
+    second[250] = _route("10.201.0.0/24", "198.51.100.1")
+    with rtnl.open_socket(netns.name) as sock:
+        framed = [sock.frame(part, ack="last", max_bytes=2048) for part in (first, second)]
+        sender = threading.Thread(target=lambda: results.append(sock.send_framed(framed[0])))
+        results: list[BatchResult] = []
+        sender.start()
+        sender.join()
+        results.append(sock.send_framed(framed[1]))
+    assert [result.failed for result in results] == [[7], [250]]
+    assert results[0].errors[7] is not None and results[0].errors[7].request is first[7]
+    assert results[1].errors[250] is not None and results[1].errors[250].request is second[250]
+    assert len(netns.ip_json("route", "show", "proto", "static")) == 598
 
 
 def test_batch_sends_no_more_than_the_send_buffer_takes(netns: Netns) -> None:
