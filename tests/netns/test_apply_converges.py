@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from nlstate.apply.lock import RUN_DIR_VARIABLE
@@ -48,10 +48,17 @@ def starts(draw: st.DrawFn) -> str:
     return "\n".join([STARTS[0], *sorted(chosen, key=STARTS.index)]) + "\n"
 
 
+# a0 as it is (a veth whose peer is a1), or with a new peer: then deleted and created
+# again, where allowed, with what is on it (m0, a1's port, addresses, routes) after it
+A0_KINDS: list[dict[str, Any]] = [{}, {"type": "veth", "veth": {"peer": "a1"}},
+                                  {"type": "veth", "veth": {"peer": "a2"}}]
+
+
 @st.composite
 def desired_states(draw: st.DrawFn) -> dict[str, Any]:
     interfaces: list[dict[str, Any]] = []
-    for name, extra in (("a0", {}), ("br0", {"type": "linux-bridge"}),
+    for name, extra in (("a0", draw(st.sampled_from(A0_KINDS))),
+                        ("br0", {"type": "linux-bridge"}),
                         ("n0", {"type": "veth", "veth": {"peer": "n1"}}),
                         ("m1", {"type": "mac-vlan",
                                 "mac-vlan": {"base-iface": "a0", "mode": "private"}}),
@@ -62,6 +69,8 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
         if not draw(st.booleans()):
             continue
         entry: dict[str, Any] = {"name": name, **extra}
+        if name in ("a0", "vx0") and draw(st.booleans()):  # a new peer or id: recreated
+            entry["allow-recreate"] = True
         entry.update(draw(st.fixed_dictionaries({}, optional={
             "mtu": st.sampled_from([1300, 1500]),
             "state": st.sampled_from(["up", "down", "down", "absent"]),
@@ -109,9 +118,9 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(starts(), desired_states())
+@given(starts(), desired_states(), st.booleans())
 def test_random_applies_converge_or_leave_no_trace(start: str, document: dict[str, Any],
-                                                  ) -> None:
+                                                  allow_recreate: bool) -> None:
     netns = create_netns()
     folder = Path("/tmp") / f"{netns.name}-run"
     try:
@@ -122,11 +131,16 @@ def test_random_applies_converge_or_leave_no_trace(start: str, document: dict[st
         folder.mkdir()
         path.write_text(yaml.safe_dump(document))
         result = run_nlstate("apply", str(path), "--netns", netns.name,
+                             *(["--allow-recreate"] if allow_recreate else []),
                              env={RUN_DIR_VARIABLE: str(folder)})
+        recreated = "cannot change on an existing link)" in result.stdout  # a plan's reason
+        event(f"{'applied' if result.returncode == 0 else 'refused or rolled back'}"
+              f"{', a link recreated' if recreated else ''}")
         if result.returncode == 0:
             desired = load_text(path.read_text())
             after = observe(netns.name, include_kernel=False)
-            assert not make_plan(diff(desired, after), after).steps
+            assert not make_plan(diff(desired, after, allow_recreate=allow_recreate),
+                                 after).steps
         else:  # refused when planning, or rolled back
             assert dumps(netns) == before, result.stderr
     finally:
