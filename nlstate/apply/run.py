@@ -21,11 +21,11 @@ from nlstate.diff import Desired, Diff, diff
 from nlstate.model import State
 from nlstate.netlink.socket import NetlinkSocket
 from nlstate.objects import RECORD_TYPES
-from nlstate.observe import observe_with
+from nlstate.observe import observe_indexed, observe_with
 from nlstate.plan import Plan, make_plan
 
 from .carrier import execute_awaiting_carrier
-from .execute import ExecutionError, Progress, link_names
+from .execute import ExecutionError, Progress
 from .origin import step_origin
 from .undo import Snapshot
 
@@ -79,7 +79,8 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
     the same; 0.02 s saved per 100k routes); `progress` is told how many steps are done as
     they are."""
     with rtnl.open_socket(netns) as sock:
-        before = observe_with(sock, include_kernel=False)
+        before, names = observe_indexed(sock, include_kernel=False)  # names: for the steps,
+        # and the snapshot's ifindexes
         wanted = Desired(desired)  # for the plan's diff and the verification's
         changes = diff(wanted, before, allow_recreate=allow_recreate)
         if changes.conflicts:
@@ -92,7 +93,6 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
         on_plan(plan)
         if not plan.steps:
             return Outcome(plan, 0)
-        names = link_names(sock)  # for the steps, and the snapshot's ifindexes
         snapshot = None
         if before_write is not None:
             snapshot = Snapshot.of(before, changes, names)

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 5
 
-__all__ = ["observe", "observe_with"]
+__all__ = ["observe", "observe_indexed", "observe_with"]
 
 
 def observe(netns: str | None = None, *, include_kernel: bool = True) -> State:
@@ -32,6 +32,12 @@ def observe(netns: str | None = None, *, include_kernel: bool = True) -> State:
 
 
 def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True) -> State:
+    return observe_indexed(sock, include_kernel=include_kernel)[0]
+
+
+def observe_indexed(sock: NetlinkSocket, *, include_kernel: bool = True,
+                    ) -> tuple[State, dict[str, int]]:
+    """observe_with, and every link's ifindex by name (what requests need)."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with paused_gc():
@@ -42,7 +48,7 @@ def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True) -> State:
     raise DumpInterruptedError(f"the state kept changing during {ATTEMPTS} dumps")
 
 
-def _observe_once(sock: NetlinkSocket, include_kernel: bool) -> State:
+def _observe_once(sock: NetlinkSocket, include_kernel: bool) -> tuple[State, dict[str, int]]:
     links = list(sock.dump(rtnl.link_dump_request(), rtnl.LINK_OBSERVED))
     addresses = list(sock.dump(rtnl.build_request(rc.RTM_GETADDR)))
     views = collect_links(links, addresses)
@@ -60,5 +66,6 @@ def _observe_once(sock: NetlinkSocket, include_kernel: bool) -> State:
     if not include_kernel:
         rules = [r for r in rules if not rule_is_kernel_owned(r)]
         neighbors = [n for n in neighbors if not neighbor_is_kernel_owned(n)]
-    return State(interfaces=interfaces, routes=routes, route_rules=rules, neighbors=neighbors,
-                 nexthops=nexthops)
+    state = State(interfaces=interfaces, routes=routes, route_rules=rules, neighbors=neighbors,
+                  nexthops=nexthops)
+    return state, {name: index for index, name in names.items()}

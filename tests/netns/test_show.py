@@ -13,7 +13,7 @@ import yaml
 
 from nlstate import rtnl
 from nlstate.model import State
-from nlstate.observe import observe
+from nlstate.observe import observe, observe_indexed
 from nlstate.observe.owned import route_is_kernel_owned
 from nlstate.output import render
 from nlstate.rtnl.link import LINK
@@ -209,6 +209,15 @@ def test_routes_match_iproute2(netns: Netns) -> None:
     assert by_dst["10.10.0.0/16"][0]["next-hop-id"] == 10
     assert by_dst["10.5.0.0/16"][0]["route-type"] == "unreachable"
     assert by_dst["2001:db8:1::/48"][0]["metric"] == 300
+
+
+def test_observing_gives_every_links_index_by_name(netns: Netns) -> None:
+    """What apply's steps are built with, from the observation, not a second dump."""
+    build_rich_state(netns)
+    with rtnl.open_socket(netns.name) as sock:
+        state, names = observe_indexed(sock, include_kernel=False)
+    assert names == netns.ifindexes()
+    assert set(names) == {iface.name for iface in state.interfaces}
 
 
 def test_leaving_out_the_kernels_routes_leaves_out_exactly_those_it_owns(netns: Netns) -> None:
