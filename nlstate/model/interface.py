@@ -180,7 +180,9 @@ class Interface(InterfaceBase):
     def lower_links(self) -> Iterator[tuple[Loc, str]]:
         """The links this one sits on (base-iface, a veth's peer), with where each is said."""
         for key, section in self.sections():
-            base = getattr(section, "base_iface", None)
+            # the field's value, not getattr(): a model without the field raises in
+            # pydantic's __getattr__ (2 µs), and every link's plan asks several times
+            base = section.__dict__.get("base_iface")
             if base is not None:
                 yield (key, "base-iface"), base
         if self.veth is not None:
