@@ -183,7 +183,8 @@ def _veth_peer(link: Interface | None) -> Iterator[str]:
 def _target(iface: Interface, listed: dict[str, Interface], present: dict[str, Interface],
             result: InterfacesDiff) -> Interface | None:
     """The interface as the plan should make it: copy-mac-from resolved, and a port's
-    controller left to the controller's port list when that list names it."""
+    controller left to the controller's port list when that list names it (or, for a
+    release, when the list of the controller it has leaves it out)."""
     update: dict[str, Any] = {"allow_recreate": None}
     if iface.alt_names:
         result.errors.append(f"link {iface.name}: alt-names cannot be applied yet; leave "
@@ -202,6 +203,11 @@ def _target(iface: Interface, listed: dict[str, Interface], present: dict[str, I
     controller = listed.get(iface.controller or "")
     if controller is not None and iface.name in {name for _, name in controller.ports()}:
         update["controller"] = None
+    if iface.controller == "":
+        have = present.get(iface.name)
+        leaving = listed.get(have.controller or "") if have is not None else None
+        if leaving is not None and leaving.lists_ports():
+            update["controller"] = None
     return iface.replaced(**update)
 
 
@@ -376,7 +382,7 @@ def _check_references(result: InterfacesDiff) -> None:
             continue
         named = [*((loc, name) for loc, name in link.lower_links() if loc[0] != "veth"),
                  *link.ports()]
-        if link.controller is not None:
+        if link.controller:  # "" is none
             named.append((("controller",), link.controller))
         for loc, name in named:
             if name not in result.known:

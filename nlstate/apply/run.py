@@ -154,8 +154,8 @@ def differences(changes: Diff) -> list[str]:
             if link.before is not None and link.after is not None and hasattr(
                     link.after, attribute):
                 lines.append(f"link {link.name}: {name} wanted "
-                             f"{getattr(link.after, attribute)}, found "
-                             f"{getattr(link.before, attribute)}")
+                             f"{_shown(getattr(link.after, attribute))}, found "
+                             f"{_shown(getattr(link.before, attribute))}")
             else:
                 lines.append(f"link {link.name}: {name} ({link.reason})")
     for address in changes.addresses:
@@ -164,6 +164,11 @@ def differences(changes: Diff) -> list[str]:
             lines.append(f"address {record.entry.ip}/{record.entry.prefix_length} on "
                          f"{record.interface}: {address.op} ({address.reason})")
     return lines
+
+
+def _shown(value: object) -> object:
+    """A value for a message: '' (a controller released) as itself, not as nothing."""
+    return "''" if value == "" else value
 
 
 def _label(section: str, records: tuple[Any, ...]) -> str:

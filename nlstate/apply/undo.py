@@ -47,7 +47,7 @@ class Snapshot:
                   for address in (change.before, change.after) if address is not None}
         # a controller a link joins changes with it (a bridge takes its new port's MAC)
         links |= {change.after.controller for change in changes.links
-                  if change.after is not None and change.after.controller is not None}
+                  if change.after is not None and change.after.controller}  # "": none
         links |= _followers(before, links)
         # links whose carrier goes with the touched ones' (a veth's peer, what is stacked on
         # that): the kernel flushes the nexthops on a link that loses its carrier

@@ -56,6 +56,11 @@ def controllers(interfaces: Sequence[Interface]) -> Iterator[Finding]:
         if controller is None or interface.state == "absent":
             continue
         where = ("interfaces", index, "controller")
+        if controller == "":
+            if interface.name in listed:
+                yield Finding(where, f"{interface.name} says controller '' (none) but is "
+                              f"listed as a port of {listed[interface.name][0]}", controller)
+            continue
         if interface.name in listed and listed[interface.name][0] != controller:
             yield Finding(where, f"{interface.name} says controller {controller} but is listed "
                           f"as a port of {listed[interface.name][0]}", controller)
@@ -69,17 +74,10 @@ def controllers(interfaces: Sequence[Interface]) -> Iterator[Finding]:
         elif owner.type is not None and owner.type not in CONTROLLER_TYPES:
             yield Finding(where, f"{controller} is type {owner.type}, which has no ports; a "
                           "controller is a linux-bridge, bond or vrf", controller)
-        elif interface.name not in listed and _port_list(owner) is not None:
+        elif interface.name not in listed and owner.lists_ports():
             yield Finding(where, f"{interface.name} says controller {controller}, but "
                           f"{controller}'s port list leaves it out; add it there (the list "
                           "is complete) or drop controller", controller)
-
-
-def _port_list(interface: Interface) -> list[Any] | None:
-    for section in (interface.bridge, interface.link_aggregation, interface.vrf):
-        if section is not None and section.port is not None:
-            return list(section.port)
-    return None
 
 
 def loops(interfaces: Sequence[Interface]) -> Iterator[Finding]:
@@ -90,7 +88,7 @@ def loops(interfaces: Sequence[Interface]) -> Iterator[Finding]:
         if interface.state == "absent":
             continue
         out = edges.setdefault(interface.name, [])
-        if interface.controller is not None:
+        if interface.controller:  # "" is none
             out.append((interface.controller, ("interfaces", index, "controller")))
         for loc, lower in interface.lower_links():
             if loc[0] != "veth":  # a veth pair names each other by design

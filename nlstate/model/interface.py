@@ -24,7 +24,15 @@ from nlstate.kinds.vxlan import VxlanConfig
 from nlstate.values import addresses
 from nlstate.values.base import FileModel
 from nlstate.values.errors import Finding, Loc, check
-from nlstate.values.types import Absent, AltName, InterfaceName, IPAddress, MacAddress, Mtu
+from nlstate.values.types import (
+    Absent,
+    AltName,
+    ControllerName,
+    InterfaceName,
+    IPAddress,
+    MacAddress,
+    Mtu,
+)
 
 InterfaceType = Literal[
     "ethernet", "veth", "linux-bridge", "vxlan", "mac-vlan", "mac-vtap", "vlan", "bond", "vrf",
@@ -114,8 +122,9 @@ class InterfaceBase(FileModel):
                           "(IFF_PROMISC).")
     alt_names: list[AltNameEntry] | None = Field(
         None, description="Alternative names of the link (IFLA_PROP_LIST).")
-    controller: InterfaceName | None = Field(
-        None, description="The bridge, bond or VRF this link is a port of (IFLA_MASTER).")
+    controller: ControllerName | None = Field(
+        None, description="The bridge, bond or VRF this link is a port of (IFLA_MASTER); "
+                          "'' (empty): none, the link is released from the one it has.")
     description: str | None = Field(None, description="Free text alias (IFLA_IFALIAS).")
     ipv4: IPConfig | None = Field(None, description="IPv4 addresses.")
     ipv6: IPConfig | None = Field(None, description="IPv6 addresses.")
@@ -176,6 +185,11 @@ class Interface(InterfaceBase):
         if self.hsr is not None:
             yield ("hsr", "port1"), self.hsr.port1
             yield ("hsr", "port2"), self.hsr.port2
+
+    def lists_ports(self) -> bool:
+        """Whether its kind section gives a port list (which is then complete)."""
+        return any(section is not None and section.port is not None
+                   for section in (self.bridge, self.link_aggregation, self.vrf))
 
     def lower_links(self) -> Iterator[tuple[Loc, str]]:
         """The links this one sits on (base-iface, a veth's peer), with where each is said."""

@@ -98,7 +98,7 @@ def link_create_commands(iface: Interface, names: Names | None = None) -> list[s
     if section is not None and section[0].base_link:
         words += ["link", _base(section[1])]
     words += _common_words(iface)
-    if iface.controller is not None and (names is None or iface.controller in names):
+    if iface.controller and (names is None or iface.controller in names):
         words += ["master", iface.controller]
     words += ["type", _kind(iface)]
     if section is not None:
@@ -126,7 +126,7 @@ def _create_attrs(iface: Interface, resolve: Callable[[str], int],
         if data:
             linkinfo["data"] = data
     attrs["linkinfo"] = linkinfo
-    if iface.controller is not None and iface.controller in names:
+    if iface.controller and iface.controller in names:
         attrs["master"] = names[iface.controller]
     return attrs
 
@@ -242,10 +242,14 @@ def _attr_changes(current: Interface, desired: Interface,
     if desired.description is not None and desired.description != current.description:
         attrs["ifalias"] = desired.description
         words += ["alias", _quote(desired.description)]
-    if desired.controller is not None and desired.controller != current.controller:
-        attrs["master"] = (ifindex(names, desired.controller, f"link {desired.name}")
-                           if names is not None else 0)
-        words += ["master", desired.controller]
+    if desired.controller is not None and desired.controller != (current.controller or ""):
+        if desired.controller:
+            attrs["master"] = (ifindex(names, desired.controller, f"link {desired.name}")
+                               if names is not None else 0)
+            words += ["master", desired.controller]
+        else:  # "": released (IFLA_MASTER 0)
+            attrs["master"] = 0
+            words.append("nomaster")
     return attrs, words
 
 

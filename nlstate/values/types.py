@@ -44,6 +44,11 @@ def _interface_name(name: str) -> str:
     return name
 
 
+def _controller_name(name: str) -> str:
+    """A controller's name, or "" for none (nmstate's way to release a port)."""
+    return name if name == "" else _interface_name(name)
+
+
 def _alt_name(name: str) -> str:
     problem = _name_problem(name, 127)
     if problem:
@@ -93,6 +98,7 @@ IPPrefix = Annotated[str, AfterValidator(addresses.ip_prefix),
                      ColumnCheck(addresses.canonical_ipv4_prefixes)]
 MacAddress = Annotated[str, AfterValidator(addresses.mac_address)]
 InterfaceName = Annotated[str, AfterValidator(_interface_name)]
+ControllerName = Annotated[str, AfterValidator(_controller_name)]
 AltName = Annotated[str, AfterValidator(_alt_name)]
 Protocol = Annotated[str | int, AfterValidator(_protocol)]
 Family = Literal["ipv4", "ipv6"]

@@ -240,6 +240,11 @@ ROLLBACKS = {  # found by the convergence test: (start, interfaces of a file tha
     "port-joining-a-bridge": (
         "link add a0 type veth peer name a1\nlink add br0 type bridge\n",
         "interfaces:\n- {name: a1, controller: br0}\n"),
+    # a port the apply releases (`controller: ''`) joins its bridge again
+    "port-leaving-a-bridge": (
+        "link add a0 type veth peer name a1\nlink add br0 type bridge\n"
+        "link set a1 master br0\nlink set a1 type bridge_slave cost 7\n",
+        "interfaces:\n- {name: a1, controller: ''}\n"),
     # links the apply deletes come back with their ifindexes (a veth's peer too)
     "ifindexes-of-deleted-links": (
         "link add a0 type veth peer name a1\nlink add br0 type bridge\n"
@@ -268,6 +273,22 @@ def test_a_rollback_gives_back_what_the_kernel_changed_along(netns: Netns, tmp_p
     assert result.returncode == 1 and "rolled back: the state is as it was" in result.stderr, \
         result.stderr
     assert dumps(netns) == before  # ifindexes included
+
+
+def test_a_port_leaves_its_controller_by_its_own_key(netns: Netns, tmp_path: Path) -> None:
+    """nmstate's `controller: ''`, for a port whose controller the file does not list."""
+    netns.batch("link add a0 type veth peer name a1\nlink add br0 type bridge\n"
+                "link set a1 master br0\nlink add b0 type veth peer name b1\n")
+    desired = tmp_path / "desired.yml"
+    desired.write_text("interfaces:\n- {name: a1, controller: ''}\n"
+                       "- {name: b1, controller: ''}\n")  # b1 has none: nothing to do
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 0, result.stderr
+    assert "ip link set a1 nomaster" in result.stdout and "b1" not in result.stdout
+    links = {link["ifname"]: link for link in netns.ip_json("link", "show")}
+    assert "master" not in links["a1"] and "master" not in links["b1"]
+    again = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert again.returncode == 0 and "nothing to do" in again.stderr, again.stderr
 
 
 RECREATED = ("interfaces:\n- {name: v0, type: veth, state: up, veth: {peer: q0}, mtu: 1400,\n"

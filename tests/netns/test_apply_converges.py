@@ -62,7 +62,8 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
                         ("n0", {"type": "veth", "veth": {"peer": "n1"}}),
                         ("m1", {"type": "mac-vlan",
                                 "mac-vlan": {"base-iface": "a0", "mode": "private"}}),
-                        ("a1", draw(st.sampled_from([{}, {"controller": "br0"}]))),
+                        ("a1", draw(st.sampled_from([{}, {"controller": "br0"},
+                                                     {"controller": ""}]))),
                         ("vx0", {"type": "vxlan", "vxlan": draw(st.sampled_from([
                             {"id": 42, "destination-port": 4789},
                             {"id": 43, "destination-port": 4789, "learning": False}]))})):

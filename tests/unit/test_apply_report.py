@@ -25,6 +25,10 @@ def test_verification_names_object_field_wanted_and_found() -> None:
     lines = differences(diff(load_file(directory / "desired.yml"),
                              load_file(directory / "current.yml")))
     assert any("next-hop-address wanted 192.0.2.7, found 192.0.2.1" in line for line in lines)
+    directory = CASES / "controller-release-own-key"
+    lines = differences(diff(load_file(directory / "desired.yml"),
+                             load_file(directory / "current.yml")))
+    assert lines == ["link vb: controller wanted '', found br0"]
 
 
 def test_progress_rewrites_one_line_of_a_terminal(capsys: pytest.CaptureFixture[str],
