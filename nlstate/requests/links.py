@@ -153,12 +153,12 @@ def immutable_changes(current: Interface, desired: Interface) -> list[str]:
     changes: list[str] = []
     for key, model in desired.sections():
         section = SECTION_BY_KEY[key]
-        wanted = model.document()
         have_model = getattr(current, key.replace("-", "_"))
-        have = have_model.document() if have_model is not None else {}
-        for field in section.immutable:
-            if field in wanted and wanted[field] != have.get(field):
-                changes.append(f"{key}.{field}")
+        if section.immutable:  # (documents cost a model_dump each: a bridge has none)
+            wanted = model.document()
+            have = have_model.document() if have_model is not None else {}
+            changes += [f"{key}.{field}" for field in section.immutable
+                        if field in wanted and wanted[field] != have.get(field)]
         if section.refused is not None:
             changes += [f"{key}.{field}" for field in section.refused(have_model, model)
                         if f"{key}.{field}" not in changes]
