@@ -54,7 +54,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from nlstate.load import LoadError, load_file
+    from nlstate.load import LoadError, file_name, load_file
 
     failed = False
     for path in args.files:
@@ -65,18 +65,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
             continue
-        print(f"{path}: valid ({_summary(state)})", file=sys.stderr)
+        print(f"{file_name(path)}: valid ({_summary(state)})", file=sys.stderr)
     return EXIT_ERROR if failed else EXIT_OK
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from nlstate.diff import diff
-    from nlstate.load import LoadError, load_file
+    from nlstate.load import LoadError, file_name, load_file, load_text, read_file
     from nlstate.observe import observe
     from nlstate.plan import PlanError, make_plan
 
     try:
-        desired = load_file(args.file)
+        text = read_file(args.file)
+        desired = load_text(text, file_name(args.file))
         current = (load_file(args.current) if args.current
                    else observe(args.netns, include_kernel=False))
     except LoadError as exc:
@@ -100,8 +101,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(plan.text(highlight=sys.stdout.isatty()))
     if args.out:
-        saved = {**plan.document(), "file": str(args.file),
-                 "desired": Path(args.file).read_text(),
+        saved = {**plan.document(), "file": file_name(args.file), "desired": text,
                  "allow-recreate": args.allow_recreate, "netns": args.netns}
         Path(args.out).write_text(json.dumps(saved, indent=2) + "\n")
         print(f"nlstate: plan saved to {args.out}", file=sys.stderr)
@@ -119,22 +119,28 @@ def cmd_apply(args: argparse.Namespace) -> int:
     )
     from nlstate.apply.run import ApplyError, Source, StalePlanError, apply_state
     from nlstate.apply.undo import Snapshot
-    from nlstate.load import LoadError, load_text
+    from nlstate.load import LoadError, file_name, load_text, read_file
     from nlstate.plan import Plan, PlanError
 
     fingerprint = None
     allow_recreate = args.allow_recreate
-    if args.plan:
-        saved = json.loads(Path(args.plan).read_text())
-        source = Source(saved["desired"], saved["file"])
-        fingerprint = saved["fingerprint"]
-        allow_recreate = bool(saved.get("allow-recreate"))
-    elif args.file:
-        source = Source(Path(args.file).read_text(), args.file)
-    else:
-        print("nlstate: apply needs FILE or --plan PLAN.json", file=sys.stderr)
-        return EXIT_ERROR
     try:
+        if args.plan:
+            try:
+                saved = json.loads(read_file(args.plan))
+                source = Source(saved["desired"], saved["file"])
+                fingerprint = saved["fingerprint"]
+            except (ValueError, TypeError, KeyError) as exc:
+                print(f"nlstate: {file_name(args.plan)}: not a plan saved by `nlstate plan "
+                      f"--out` ({type(exc).__name__}: {exc})", file=sys.stderr)
+                return EXIT_ERROR
+            allow_recreate = bool(saved.get("allow-recreate"))
+        elif args.file:
+            source = Source(read_file(args.file), file_name(args.file))
+        else:
+            print("nlstate: apply needs FILE (- for standard input) or --plan PLAN.json",
+                  file=sys.stderr)
+            return EXIT_ERROR
         desired = load_text(source.text, source.filename)
     except LoadError as exc:
         for problem in exc.problems:
@@ -321,13 +327,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser(
         "validate", help="check state files without touching the kernel (exit 1 if invalid)")
-    validate.add_argument("files", nargs="+", metavar="FILE", help="state file (YAML or JSON)")
+    validate.add_argument("files", nargs="+", metavar="FILE",
+                          help="state file (YAML or JSON; - for standard input)")
     validate.set_defaults(func=cmd_validate)
 
     plan = commands.add_parser(
         "plan", help="print the steps that would make the kernel's state the file's, "
                      "without changing anything (exit 0: none, 2: changes, 1: error)")
-    plan.add_argument("file", metavar="FILE", help="desired state file (YAML or JSON)")
+    plan.add_argument("file", metavar="FILE",
+                      help="desired state file (YAML or JSON; - for standard input)")
     _add_common(plan, ("text", "json"))
     plan.add_argument("--out", metavar="PLAN.json",
                       help="also save the plan as JSON (for `nlstate apply --plan`)")
@@ -343,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
         "apply", help="make the state the file's: plan, send, verify; roll back on failure "
                       "(exit 0: done or nothing to do, 1: failed)")
     apply.add_argument("file", metavar="FILE", nargs="?",
-                       help="desired state file (YAML or JSON)")
+                       help="desired state file (YAML or JSON; - for standard input)")
     _add_common(apply, ("text", "json"))
     apply.add_argument("--plan", metavar="PLAN.json",
                        help="apply a plan saved by `nlstate plan --out`, refused if the state "

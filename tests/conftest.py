@@ -67,12 +67,14 @@ class Netns:
             raise RuntimeError(f"ip -batch: {result.stderr.strip()}")
 
 
-def run_nlstate(*args: str, env: dict[str, str] | None = None,
+def run_nlstate(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
                 ) -> subprocess.CompletedProcess[str]:
-    """The nlstate command, as a user runs it (no terminal on stdin); `env` adds to the
-    environment."""
+    """The nlstate command, as a user runs it (no terminal on stdin; `stdin`: this text
+    there); `env` adds to the environment."""
     return subprocess.run([sys.executable, "-m", "nlstate", *args], capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+                          text=True, env={**os.environ, **(env or {})},
+                          **({"input": stdin} if stdin is not None
+                             else {"stdin": subprocess.DEVNULL}))
 
 
 def create_netns() -> Netns:

@@ -7,6 +7,7 @@ are worked out only for the problems found.
 
 from __future__ import annotations
 
+import sys
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -24,20 +25,36 @@ from .messages import describe, key_path
 from .parse import ParseError, parse_text
 from .problems import LoadError, Problem
 
-__all__ = ["LoadError", "Problem", "load_document", "load_file", "load_text", "to_state",
-           "validate_document"]
+__all__ = ["STDIN", "LoadError", "Problem", "file_name", "load_document", "load_file",
+           "load_text", "read_file", "to_state", "validate_document"]
+
+
+STDIN = "-"  # as a file name: standard input
 
 
 def load_file(path: str | Path) -> State:
-    """The State a file describes; LoadError with every problem otherwise."""
-    name = str(path)
+    """The State a file describes ("-": standard input); LoadError with every problem
+    otherwise."""
+    return load_text(read_file(path), file_name(path))
+
+
+def read_file(path: str | Path) -> str:
+    """A state file's text ("-": standard input); LoadError naming it when it cannot be
+    read."""
+    name = file_name(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if str(path) == STDIN:
+            return sys.stdin.read()
+        return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise LoadError([Problem(name, None, None, "", exc.strerror or str(exc))]) from None
     except UnicodeDecodeError as exc:
         raise LoadError([Problem(name, None, None, "", f"not UTF-8 text: {exc.reason}")]) from None
-    return load_text(text, name)
+
+
+def file_name(path: str | Path) -> str:
+    """How messages name a file."""
+    return "<stdin>" if str(path) == STDIN else str(path)
 
 
 def load_text(text: str, filename: str = "<text>") -> State:

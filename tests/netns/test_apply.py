@@ -291,6 +291,13 @@ def test_a_port_leaves_its_controller_by_its_own_key(netns: Netns, tmp_path: Pat
     assert again.returncode == 0 and "nothing to do" in again.stderr, again.stderr
 
 
+def test_a_file_from_standard_input_is_applied(netns: Netns) -> None:
+    result = run_nlstate("apply", "-", "--netns", netns.name, stdin=(
+        "interfaces:\n- {name: d0, type: veth, veth: {peer: d1}, mtu: 1400}\n"))
+    assert result.returncode == 0, result.stderr
+    assert [link["mtu"] for link in netns.ip_json("link", "show", "d0")] == [1400]
+
+
 RECREATED = ("interfaces:\n- {name: v0, type: veth, state: up, veth: {peer: q0}, mtu: 1400,\n"
              "   ipv4: {address: [{ip: 10.9.0.1, prefix-length: 24}]}}\n")
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
 import subprocess
@@ -80,6 +81,41 @@ def test_invalid_file_exits_1_with_file_and_line(capsys: pytest.CaptureFixture[s
     code, _, err = plan(capsys, "invalid-desired")
     assert code == 1 and "desired.yml:" in err
 
+
+
+def test_a_file_from_standard_input(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-` reads the desired state from standard input; --out keeps its text."""
+    case = CASES / "link-create-bridge-ports"
+    monkeypatch.setattr(sys, "stdin", io.StringIO((case / "desired.yml").read_text()))
+    saved = tmp_path / "plan.json"
+    code = main(["plan", "-", "--current", str(case / "current.yml"), "--out", str(saved)])
+    out, _ = capsys.readouterr()
+    assert code == 2 and out == (case / "plan.txt").read_text()
+    document = json.loads(saved.read_text())
+    assert (document["file"], document["desired"]) == ("<stdin>",
+                                                        (case / "desired.yml").read_text())
+    monkeypatch.setattr(sys, "stdin", io.StringIO("interfaces:\n- {name: x0, mtu: 1}\n"))
+    assert main(["validate", "-"]) == 1
+    assert capsys.readouterr().err.startswith("<stdin>:2:")
+
+
+@pytest.mark.parametrize("command", ["plan", "apply", "validate"])
+def test_a_file_that_cannot_be_read_is_named_not_a_traceback(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str) -> None:
+    missing = tmp_path / "missing.yml"
+    assert main([command, str(missing)]) == 1
+    assert capsys.readouterr().err == f"{missing}: No such file or directory\n"
+
+
+@pytest.mark.parametrize("content", ["{not json", "[]", '{"file": "x.yml"}'])
+def test_apply_refuses_a_plan_file_that_is_no_saved_plan(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str) -> None:
+    saved = tmp_path / "plan.json"
+    saved.write_text(content)
+    assert main(["apply", "--plan", str(saved)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"nlstate: {saved}: not a plan saved by `nlstate plan --out`"), err
 
 
 @pytest.mark.parametrize("count", [1, 20000])
