@@ -21,6 +21,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
 from importlib import metadata
@@ -38,6 +39,7 @@ from bench.load import load
 from bench.netns import BenchError, delete_leftovers
 from bench.plan import plan
 from bench.routes import route_add, route_dump
+from nlstate.apply.lock import RUN_DIR_VARIABLE
 
 Lane = Callable[[int, Config], list[Outcome]]
 
@@ -286,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGHUP, _interrupt)
     env = environment()
+    # the lock files of the bench's throw-away namespaces go with them, not to /run/nlstate
+    run_dir = tempfile.TemporaryDirectory(prefix="nlbench-run-")
+    os.environ[RUN_DIR_VARIABLE] = run_dir.name
     try:
         outcomes = run(cfg, args.lanes)
     except KeyboardInterrupt:
@@ -298,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         left = delete_leftovers()
         if left:
             progress(f"deleted leftover namespaces: {', '.join(left)}")
+        run_dir.cleanup()
     print(", ".join(f"{k} {v}" for k, v in env.items()))
     print(f"repeat {cfg.repeat} (median reported), pyroute2 up to N={cfg.pyroute2_max}"
           + (", PROFILED (timings include cProfile)" if cfg.profile_dir else ""))

@@ -277,6 +277,19 @@ def cmd_revert_pending(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _seconds(least: float) -> Callable[[str], float]:
+    """An argparse type: a number of seconds, at least `least`."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if not least <= value < float("inf"):
+            raise argparse.ArgumentTypeError(f"{text} seconds: give at least {least:g}")
+        return value
+    return parse
+
+
 def _error(exc: Exception) -> None:
     for line in str(exc).splitlines():
         print(f"nlstate: {line}", file=sys.stderr)
@@ -362,10 +375,10 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--all-steps", action="store_true",
                        help=f"list every step of a long plan (default: a plan of over "
                             f"{LONG_PLAN} steps is outlined by action and type of object)")
-    apply.add_argument("--wait", metavar="SECONDS", type=float, default=0.0,
+    apply.add_argument("--wait", metavar="SECONDS", type=_seconds(0), default=0.0,
                        help="wait this long for another apply on the namespace to finish "
                             "(default: fail at once)")
-    apply.add_argument("--confirm-within", metavar="SECONDS", type=float,
+    apply.add_argument("--confirm-within", metavar="SECONDS", type=_seconds(1),
                        help="revert unless `nlstate confirm` (or Enter, on a terminal) comes "
                             "within SECONDS, even if this process or the session dies")
     apply.set_defaults(func=cmd_apply)
@@ -376,7 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text)
         command.add_argument("--netns", metavar="NAME",
                              help="the namespace NAME (/run/netns/NAME)")
-        command.add_argument("--wait", metavar="SECONDS", type=float, default=10.0,
+        command.add_argument("--wait", metavar="SECONDS", type=_seconds(0), default=10.0,
                              help="wait this long for a running apply (default 10)")
         command.set_defaults(func=func)
     revert = commands.add_parser("revert-pending")  # the detached reverter; not for people

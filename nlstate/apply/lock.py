@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from nlstate.netlink.errors import NetnsError
+from nlstate.netlink.netns import netns_path
+
 RUN_DIR_VARIABLE = "NLSTATE_RUN_DIR"  # tests point it elsewhere
 POLL_SECONDS = 0.05
 
@@ -37,7 +40,10 @@ def namespace_key(netns: str | None) -> str:
 @contextmanager
 def namespace_lock(netns: str | None, wait: float = 0.0) -> Iterator[None]:
     """Hold the namespace's lock for the block; wait up to `wait` seconds for it, else
-    LockBusyError naming the holder."""
+    LockBusyError naming the holder. NetnsError for a namespace that does not exist (no
+    lock file is left for it)."""
+    if netns is not None and not Path(netns_path(netns)).exists():
+        raise NetnsError(f"network namespace {netns!r} does not exist ({netns_path(netns)})")
     directory = run_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{namespace_key(netns)}.lock"

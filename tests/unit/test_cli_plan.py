@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from nlstate import cli
+from nlstate.apply.lock import RUN_DIR_VARIABLE, namespace_lock
 from nlstate.cli import main
+from nlstate.netlink import NetnsError
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -116,6 +118,25 @@ def test_apply_refuses_a_plan_file_that_is_no_saved_plan(
     assert main(["apply", "--plan", str(saved)]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"nlstate: {saved}: not a plan saved by `nlstate plan --out`"), err
+
+
+@pytest.mark.parametrize("option", [["--confirm-within", "-5"], ["--confirm-within", "0"],
+                                    ["--wait", "-1"], ["--wait", "soon"], ["--wait", "nan"]])
+def test_apply_refuses_times_that_make_no_sense(capsys: pytest.CaptureFixture[str],
+                                               option: list[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["apply", "x.yml", *option])
+    assert exited.value.code == 2
+    assert f"argument {option[0]}:" in capsys.readouterr().err
+
+
+def test_no_lock_file_is_left_for_a_namespace_that_is_not_there(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(RUN_DIR_VARIABLE, str(tmp_path))
+    with pytest.raises(NetnsError, match="'nlstate-not-there' does not exist"), \
+            namespace_lock("nlstate-not-there"):
+        pass
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("count", [1, 20000])
