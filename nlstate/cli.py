@@ -103,7 +103,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.out:
         saved = {**plan.document(), "file": file_name(args.file), "desired": text,
                  "allow-recreate": args.allow_recreate, "netns": args.netns}
-        Path(args.out).write_text(json.dumps(saved, indent=2) + "\n")
+        try:
+            Path(args.out).write_text(json.dumps(saved, indent=2) + "\n")
+        except OSError as exc:
+            print(f"nlstate: the plan cannot be saved to {args.out}: {exc.strerror}",
+                  file=sys.stderr)
+            return EXIT_ERROR
         print(f"nlstate: plan saved to {args.out}", file=sys.stderr)
     return EXIT_CHANGES if plan.steps else EXIT_OK
 
@@ -124,6 +129,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
     fingerprint = None
     allow_recreate = args.allow_recreate
+    if args.plan and args.file:
+        print("nlstate: apply takes FILE or --plan PLAN.json, not both (a saved plan holds "
+              "the file it was made from)", file=sys.stderr)
+        return EXIT_ERROR
     try:
         if args.plan:
             try:

@@ -120,6 +120,20 @@ def test_apply_refuses_a_plan_file_that_is_no_saved_plan(
     assert err.startswith(f"nlstate: {saved}: not a plan saved by `nlstate plan --out`"), err
 
 
+def test_a_plan_that_cannot_be_saved_is_an_error(capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    code, _, err = plan(capsys, "link-create-bridge-ports", "--out",
+                        str(tmp_path / "no-such-dir" / "plan.json"))
+    assert code == 1
+    assert err.endswith("plan.json: No such file or directory\n") and "cannot be saved" in err
+
+
+def test_apply_takes_a_file_or_a_plan_not_both(capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    assert main(["apply", "x.yml", "--plan", str(tmp_path / "plan.json")]) == 1
+    assert "not both" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("option", [["--confirm-within", "-5"], ["--confirm-within", "0"],
                                     ["--wait", "-1"], ["--wait", "soon"], ["--wait", "nan"]])
 def test_apply_refuses_times_that_make_no_sense(capsys: pytest.CaptureFixture[str],
