@@ -79,8 +79,8 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
     the same; 0.02 s saved per 100k routes); `progress` is told how many steps are done as
     they are."""
     with rtnl.open_socket(netns) as sock:
-        before, names = observe_indexed(sock, include_kernel=False)  # names: for the steps,
-        # and the snapshot's ifindexes
+        # names: the links' ifindexes, for the steps and the snapshot
+        before, names = observe_indexed(sock, include_kernel=False)
         wanted = Desired(desired)  # for the plan's diff and the verification's
         changes = diff(wanted, before, allow_recreate=allow_recreate)
         if changes.conflicts:

@@ -17,12 +17,12 @@ LEARNED_NEIGHBOR_STATES = frozenset({"reachable", "stale", "delay", "probe", "fa
                                      "incomplete", "none"})
 
 
-KERNEL_PREFIXES = ("fe80::", "ff00::", "224.0.0.0")  # link-local and multicast: any length
-_KERNEL_DESTINATIONS = tuple(f"{prefix}/" for prefix in KERNEL_PREFIXES)
+_KERNEL_PREFIXES = ("fe80::", "ff00::", "224.0.0.0")  # link-local and multicast: any length
+_KERNEL_DESTINATIONS = tuple(f"{prefix}/" for prefix in _KERNEL_PREFIXES)
 _KERNEL_TYPE_NUMBERS = frozenset(number for number, name in rc.ROUTE_TYPES.items()
                                  if name in KERNEL_ROUTE_TYPES)
 _KERNEL_PACKED = frozenset(socket.inet_pton(socket.AF_INET6 if ":" in prefix else socket.AF_INET,
-                                            prefix) for prefix in KERNEL_PREFIXES)
+                                            prefix) for prefix in _KERNEL_PREFIXES)
 
 
 def route_is_kernel_owned(route: Route) -> bool:

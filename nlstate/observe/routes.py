@@ -190,7 +190,7 @@ class _RouteDecoder:
             for frame in run:
                 self._decode_run(data, [frame])
             return
-        self._keep(self._decode_slow(data, start, end), True)
+        self._keep(self._decode_slow(data, start, end), not self._include_kernel)
 
     def _build(self, layout: _Layout, values: tuple[Any, ...], count: int) -> None:
         stride = layout.stride
@@ -244,15 +244,13 @@ class _RouteDecoder:
         )
         dsts = values[wanted[RTA_DST]::stride] if wanted[RTA_DST] >= 0 else ()
         self._keep(map(tuple.__new__, repeat(Route, count), zip(*columns, strict=True)),
-                   may_hold_kernel_owned(_KERNEL_PROTOCOLS, values[10::stride], tables,
-                                         rtypes, dsts))
+                   not self._include_kernel and may_hold_kernel_owned(
+                       _KERNEL_PROTOCOLS, values[10::stride], tables, rtypes, dsts))
 
-    def _keep(self, routes: Iterable[Route], may_hold_kernel_owned: bool) -> None:
-        """Add the routes, but those the kernel owns when it is to be left out (a run that
-        cannot hold any is not looked at route by route)."""
-        if may_hold_kernel_owned and not self._include_kernel:
-            routes = filterfalse(route_is_kernel_owned, routes)
-        self.routes.extend(routes)
+    def _keep(self, routes: Iterable[Route], sift: bool) -> None:
+        """Add the routes; `sift`: but those the kernel owns (False for a run that cannot
+        hold any, or when they are wanted: then none is looked at route by route)."""
+        self.routes.extend(filterfalse(route_is_kernel_owned, routes) if sift else routes)
 
     def _learn(self, data: bytes, start: int, end: int) -> _Layout | None:
         offset = start + _RTMSG_SIZE

@@ -160,7 +160,8 @@ def test_a_link_created_as_the_file_says_is_changed_in_place_as_before_the_short
         link: Interface, monkeypatch: pytest.MonkeyPatch) -> None:
     """link_steps skips the in-place comparison for links their own create made; each
     with and without a controller or alias plans the same steps as without the skip."""
-    for variant in (link, link.replaced(controller="br-up"), link.replaced(description="x")):
+    for variant in (link, link.replaced(controller="br-up"), link.replaced(controller=""),
+                    link.replaced(description="x")):
         changes = [LinkChange("create", variant.name, None, variant)]
         shortcut = link_steps(changes)
         with monkeypatch.context() as patched:
