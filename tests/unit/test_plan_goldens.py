@@ -1,5 +1,7 @@
 """Golden plans: tests/cases/<name>/{current.yml, desired.yml} -> plan.txt (or, for a
 refusal, error.txt); an optional `options` file holds plan options (--allow-recreate).
+Most cases start from one of the shared hosts, tests/cases/host-*.yml, which their
+current.yml links to.
 Regenerate after a deliberate change with NLSTATE_REGEN=1 and review the diff of the .txt
 files like code."""
 
