@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import sys
 import time
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from nlstate.netlink.errors import NetnsError
-from nlstate.netlink.netns import netns_path
+from nlstate.netlink.netns import NETNS_RUN_DIR, netns_path
 
 RUN_DIR_VARIABLE = "NLSTATE_RUN_DIR"  # tests point it elsewhere
 POLL_SECONDS = 0.05
@@ -29,11 +28,20 @@ def run_dir() -> Path:
 
 
 def namespace_key(netns: str | None) -> str:
-    """The file name part for a namespace: its name, or `host` for our own."""
+    """The file name part for a namespace: its name (given as such or as its path under
+    /run/netns), or `host` for our own. NetnsError for a namespace elsewhere: its lock and
+    pending change are kept by name."""
     if netns is None:
         return "host"
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", netns) or netns in (".", ".."):
-        raise ValueError(f"{netns!r} is not a namespace name")
+    if "/" in netns:
+        path = Path(netns)
+        if str(path.parent) != NETNS_RUN_DIR:
+            raise NetnsError(f"{netns}: apply, confirm and rollback take a namespace by its "
+                             f"name under {NETNS_RUN_DIR}; `ip netns attach NAME PID` gives "
+                             "a process's namespace a name there")
+        netns = path.name
+    if netns in ("", ".", ".."):
+        raise NetnsError(f"{netns!r} is not a namespace name")
     return netns
 
 
@@ -42,11 +50,12 @@ def namespace_lock(netns: str | None, wait: float = 0.0) -> Iterator[None]:
     """Hold the namespace's lock for the block; wait up to `wait` seconds for it, else
     LockBusyError naming the holder. NetnsError for a namespace that does not exist (no
     lock file is left for it)."""
+    key = namespace_key(netns)
     if netns is not None and not Path(netns_path(netns)).exists():
         raise NetnsError(f"network namespace {netns!r} does not exist ({netns_path(netns)})")
     directory = run_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{namespace_key(netns)}.lock"
+    path = directory / f"{key}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         _acquire(fd, path, netns, wait)

@@ -357,6 +357,24 @@ def test_one_apply_at_a_time(netns: Netns, tmp_path: Path) -> None:
     assert "v0" in {link["ifname"] for link in netns.ip_json("link", "show")}
 
 
+def test_a_namespace_given_by_its_path_takes_the_same_lock(netns: Netns, tmp_path: Path,
+                                                           ) -> None:
+    desired = tmp_path / "desired.yml"
+    desired.write_text("interfaces:\n- {name: v0, type: veth, veth: {peer: v1}}\n")
+    path = f"/run/netns/{netns.name}"
+    with namespace_lock(netns.name):
+        busy = run_nlstate("apply", str(desired), "--netns", path)
+        assert busy.returncode == 1 and "is being changed by pid" in busy.stderr, busy.stderr
+    done = run_nlstate("apply", str(desired), "--netns", path)
+    assert done.returncode == 0, done.stderr
+    assert "v0" in {link["ifname"] for link in netns.ip_json("link", "show")}
+    elsewhere = run_nlstate("apply", str(desired), "--netns", str(tmp_path / "ns"))
+    assert elsewhere.returncode == 1
+    assert elsewhere.stderr.startswith(f"nlstate: {tmp_path / 'ns'}: apply, confirm and "
+                                       "rollback take a namespace by its name under "
+                                       "/run/netns"), elsewhere.stderr
+
+
 def long_plan_file(path: Path, count: int, refused_at: int | None = None) -> Path:
     """`count` routes via a0's gateway; the one at `refused_at` via an unreachable one."""
     lines = ["routes:", "  config:"]
