@@ -29,7 +29,8 @@ def run_dir() -> Path:
 
 def namespace_key(netns: str | None) -> str:
     """The file name part for a namespace: its name (given as such or as its path under
-    /run/netns), or `host` for our own. NetnsError for a namespace elsewhere: its lock and
+    /run/netns; `%host` for a namespace named host, and a `%` more before a name that
+    starts with one), or `host` for our own. NetnsError for a namespace elsewhere: its lock and
     pending change are kept by name."""
     if netns is None:
         return "host"
@@ -42,6 +43,8 @@ def namespace_key(netns: str | None) -> str:
         netns = path.name
     if netns in ("", ".", ".."):
         raise NetnsError(f"{netns!r} is not a namespace name")
+    if netns == "host" or netns.startswith("%"):
+        return "%" + netns  # apart from the host's own ("host") and from each other
     return netns
 
 

@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 
 from nlstate import cli
-from nlstate.apply.lock import RUN_DIR_VARIABLE, namespace_lock
 from nlstate.cli import main
-from nlstate.netlink import NetnsError
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -142,15 +140,6 @@ def test_apply_refuses_times_that_make_no_sense(capsys: pytest.CaptureFixture[st
         main(["apply", "x.yml", *option])
     assert exited.value.code == 2
     assert f"argument {option[0]}:" in capsys.readouterr().err
-
-
-def test_no_lock_file_is_left_for_a_namespace_that_is_not_there(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(RUN_DIR_VARIABLE, str(tmp_path))
-    with pytest.raises(NetnsError, match="'nlstate-not-there' does not exist"), \
-            namespace_lock("nlstate-not-there"):
-        pass
-    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("count", [1, 20000])
