@@ -35,14 +35,13 @@ def route_is_kernel_owned(route: Route) -> bool:
     )
 
 
-def may_hold_kernel_owned(kernel_protocols: frozenset[int], protocols: Sequence[int],
-                          tables: Sequence[int], types: Sequence[int],
-                          destinations: Sequence[bytes]) -> bool:
+def may_hold_kernel_owned(protocols: Sequence[int], tables: Sequence[int],
+                          types: Sequence[int], destinations: Sequence[bytes]) -> bool:
     """Whether any of a run of route messages, given as columns of their raw values, can be
     kernel-owned (route_is_kernel_owned); False only when none is. A column is looked at in
-    one C call: a dump of 100k routes passes here. `kernel_protocols`: the protocol numbers
-    named "kernel"; `destinations`: the packed RTA_DST of each (none for default routes)."""
-    return (not kernel_protocols.isdisjoint(protocols)
+    one C call: a dump of 100k routes passes here. `destinations`: the packed RTA_DST of
+    each (none for default routes)."""
+    return (rc.RTPROT_KERNEL in protocols  # the one number named "kernel"
             or rc.RT_TABLE_LOCAL in tables
             or not _KERNEL_TYPE_NUMBERS.isdisjoint(types)
             or not _KERNEL_PACKED.isdisjoint(destinations))

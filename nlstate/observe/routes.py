@@ -91,7 +91,6 @@ _U32_ATTRS = frozenset({RTA_OIF, RTA_PRIORITY, RTA_TABLE, RTA_NH_ID})
 # attributes the layout path does not handle: such messages take the generic path
 _SLOW_ATTRS = frozenset({RTA_METRICS, RTA_MULTIPATH, RTA_VIA})
 _TAIL_FIELDS = len(Route._fields) - 13
-_KERNEL_PROTOCOLS = frozenset(n for n in range(256) if _PROTOCOLS[n] == "kernel")
 _TYPE_NAMES = [None if n == rc.RTN_UNICAST else _TYPES[n] for n in range(256)]
 _TOS = [n or None for n in range(256)]
 _NLMSGHDR_SIZE = 16
@@ -245,7 +244,7 @@ class _RouteDecoder:
         dsts = values[wanted[RTA_DST]::stride] if wanted[RTA_DST] >= 0 else ()
         self._keep(map(tuple.__new__, repeat(Route, count), zip(*columns, strict=True)),
                    not self._include_kernel and may_hold_kernel_owned(
-                       _KERNEL_PROTOCOLS, values[10::stride], tables, rtypes, dsts))
+                       values[10::stride], tables, rtypes, dsts))
 
     def _keep(self, routes: Iterable[Route], sift: bool) -> None:
         """Add the routes; `sift`: but those the kernel owns (False for a run that cannot
