@@ -15,7 +15,7 @@ Semantics (nmstate's, plus nlstate's ownership policy):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, compress, repeat, tee
@@ -61,11 +61,12 @@ class Desired:
         self.state = state
         self._sides: dict[str, _Side] = {}
 
-    def prepare(self) -> None:
-        """Work out now what later diffs will need of the file's side (apply calls this
-        while the kernel carries out the plan's last steps)."""
+    def preparation(self) -> Iterator[None]:
+        """Work out what later diffs will need of the file's side, a record type per step
+        (apply takes the steps while the kernel carries out the plan)."""
         for kind in RECORD_TYPES:
             self.side(kind).uniform  # noqa: B018 (a cached property, computed here)
+            yield
 
     def side(self, kind: RecordType) -> _Side:
         side = self._sides.get(kind.section)
@@ -101,20 +102,25 @@ class _Side:
         return project, projected
 
 
-def diff(desired: State | Desired, current: State, *, allow_recreate: bool = False) -> Diff:
+def diff(desired: State | Desired, current: State, *, allow_recreate: bool = False,
+         skip: Collection[str] = ()) -> Diff:
     """The changes; `allow_recreate` lets links be deleted and created again where they
     cannot change in place (else those are errors). `desired` as Desired is worked out
-    once for several diffs."""
+    once for several diffs. `skip`: sections of records (routes, ...) not compared, which
+    the caller has checked otherwise."""
     with paused_gc():
         return _diff(desired if isinstance(desired, Desired) else Desired(desired), current,
-                     allow_recreate)
+                     allow_recreate, skip)
 
 
-def _diff(desired: Desired, current: State, allow_recreate: bool) -> Diff:
+def _diff(desired: Desired, current: State, allow_recreate: bool,
+          skip: Collection[str]) -> Diff:
     interfaces = diff_interfaces(desired.state, current, allow_recreate)
     result = Diff(links=interfaces.links, addresses=interfaces.addresses,
                   errors=interfaces.errors)
     for kind in RECORD_TYPES:
+        if kind.section in skip:
+            continue
         ownership = desired.state.ownership.get(kind.section, Ownership())
         present = kind.records(current)
         taken: dict[Hashable, str] = {}  # objects on links that go: key -> the link
@@ -280,7 +286,7 @@ def _merge(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
         record, base = desired[0], current[0]
         differing = tuple(name for name, value, have in zip(record._fields, record, base,
                                                              strict=True)
-                          if value is not None and value != have)
+                          if _differs(kind, record, name, value, have))
         if not differing:
             return (base,), ()
         given = {name: getattr(record, name) for name in differing}
@@ -298,12 +304,18 @@ def _merge(kind: RecordType, desired: Sequence[Any], current: Sequence[Any],
                         and getattr(record, name) not in (None, getattr(base, name))]
         given = {name: value for name, value in zip(record._fields, record, strict=True)
                  if value is not None}
-        changed += [name for name, value in given.items()
-                    if getattr(base, name) != value and name not in changed]
+        changed += [name for name, value in given.items() if name not in changed
+                    and _differs(kind, record, name, value, getattr(base, name))]
         after.append(base._replace(**given))
     if len(current) != len(desired):
         changed += [name for name in kind.hop_fields if name not in changed]
     return tuple(after), tuple(changed)
+
+
+def _differs(kind: RecordType, record: Any, name: str, value: Any, have: Any) -> bool:
+    """Whether the file's value of a field (None: not given) differs from the kernel's."""
+    return value is not None and value != have and not (
+        have is None and kind.reported_as_unset(record, name, value))
 
 
 def _matching_hop(kind: RecordType, record: Any, candidates: Sequence[Any]) -> Any | None:

@@ -15,6 +15,7 @@ from nlstate.observe.owned import (
     route_is_kernel_owned,
     rule_is_kernel_owned,
 )
+from nlstate.observe.routes import reported_as_unset
 from nlstate.requests import (
     Action,
     neighbor_command,
@@ -58,6 +59,9 @@ class RecordType:
     # the requests of many objects at once, for sending: unlabelled, else as build's
     build_many: BuildMany | None = None
     noun: str = "object"  # one object in words, for outlines: "route"
+    # (record, field, value): whether observe reports this value as unset (None), the
+    # kernel's default, so that a file giving it matches
+    reported_as_unset: Callable[[Any, str, Any], bool] = lambda record, name, value: False
 
     def records(self, state: State) -> list[Any]:
         records: list[Any] = getattr(state, self.attribute)
@@ -94,7 +98,7 @@ ROUTES = RecordType(
     "routes", "routes", route_key, route_request, route_command,
     ("next_hop_address", "next_hop_interface"), route_is_kernel_owned,
     interface_fields=("next_hop_interface",), keys=route_keys, build_many=route_requests,
-    noun="route")
+    noun="route", reported_as_unset=reported_as_unset)
 RULES = RecordType(
     "route-rules", "route_rules", rule_key,
     lambda action, records, names: rule_request(action, records[0]),  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import errno
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 
 from nlstate import rtnl
@@ -26,7 +26,7 @@ from nlstate.rtnl import consts as rc
 from nlstate.rtnl.link import IFF_UP
 from nlstate.steps import Step
 
-from .execute import ExecutionError, Progress, execute
+from .execute import NO_WORK, ExecutionError, Progress, execute
 
 log = logging.getLogger(__name__)
 CARRIER_WAIT = 2.0  # seconds: linkwatch passes a carrier change on within one
@@ -36,9 +36,10 @@ ATTEMPTS = 4  # goes at one plan: a refusal for want of a carrier, waited for, e
 def execute_awaiting_carrier(sock: NetlinkSocket, steps: Sequence[Step],
                              names: dict[str, int] | None = None,
                              progress: Progress = lambda sent: None,
-                             meanwhile: Callable[[], object] = lambda: None) -> list[int]:
+                             meanwhile: Iterator[object] = NO_WORK) -> list[int]:
     """execute(), going on from a step refused for want of a carrier once its links have
-    one. Indexes (done, and those of ExecutionError) are the steps' own."""
+    one. Indexes (done, and those of ExecutionError) are the steps' own. `meanwhile` goes
+    on from where an attempt left it."""
     remaining = list(range(len(steps)))
     done: list[int] = []
     for attempt in range(1, ATTEMPTS + 1):

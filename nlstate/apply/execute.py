@@ -31,7 +31,7 @@ import logging
 import queue
 import struct
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from typing import NamedTuple
 
@@ -110,15 +110,17 @@ FIRST_PART = 64
 # bytes per sendmsg: a part of plain routes in one (the sender thread hands the GIL back and
 # forth once per sendmsg, which costs more than the kernel's time at 16 KB apiece)
 SEND_BYTES = 1 << 20
+NO_WORK: Iterator[object] = iter(())  # execute's `meanwhile` by default (empty for good)
 
 
 def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | None = None,
             progress: Progress = lambda sent: None,
-            meanwhile: Callable[[], object] = lambda: None) -> list[int]:
+            meanwhile: Iterator[object] = NO_WORK) -> list[int]:
     """Carry out the steps; return the indexes of those done (all of them). Raises
     ExecutionError at the first step that fails (or that names an unknown link).
-    `meanwhile` runs once all is queued, as the kernel carries out the last parts: the
-    caller's own preparation for what comes after, done while this thread would wait."""
+    `meanwhile`: the caller's preparation for what comes after, in slices of a few ms,
+    done while this thread would wait: a slice whenever whole parts are queued ahead of
+    the kernel, and what is left once all is queued."""
     names = link_names(sock) if names is None else dict(names)
     queued: list[tuple[int, Request]] = []
     created: list[str] = []  # by the steps queued, since the last lookup
@@ -148,14 +150,26 @@ def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | 
                     names.pop(name, None)
             queued.extend(zip(range(index, end), requests, strict=True))
             if len(queued) >= part:
+                if part == PART:
+                    _work_while_busy(sender, meanwhile)
                 sender.put(queued)
                 queued = []
                 part = min(2 * part, PART)
             index = end
         sender.put(queued)
-        meanwhile()
+        for _ in meanwhile:
+            pass
         sender.drain()
     return sender.done
+
+
+def _work_while_busy(sender: _Sender, work: Iterator[object]) -> None:
+    """Slices of `work` for as long as the sender has as much queued as it takes."""
+    while sender.full() and next(work, _DONE) is not _DONE:
+        pass
+
+
+_DONE = object()  # what next() gives for work finished
 
 
 class _Sender:
@@ -199,6 +213,10 @@ class _Sender:
         if queued:
             self._parts.put(_Part([index for index, _ in queued], self._sock.frame(
                 [request for _, request in queued], ack="last", max_bytes=SEND_BYTES)))
+
+    def full(self) -> bool:
+        """Whether put() would wait."""
+        return self._parts.full()
 
     def drain(self) -> None:
         """Wait until every part put is sent and answered."""

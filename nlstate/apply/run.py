@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
 
 from nlstate import rtnl
-from nlstate.diff import Desired, Diff, diff
+from nlstate.diff import Desired, diff
 from nlstate.model import State
 from nlstate.netlink.socket import NetlinkSocket
-from nlstate.objects import RECORD_TYPES
 from nlstate.observe import observe_indexed, observe_with
 from nlstate.plan import Plan, make_plan
 
@@ -28,9 +26,9 @@ from .carrier import execute_awaiting_carrier
 from .execute import ExecutionError, Progress
 from .origin import step_origin
 from .undo import Snapshot
+from .verify import Verification, VerifyError
 
 log = logging.getLogger(__name__)
-SHOWN_DIFFERENCES = 10
 
 
 class ApplyError(RuntimeError):
@@ -43,10 +41,6 @@ class ApplyError(RuntimeError):
 
 class StalePlanError(RuntimeError):
     """A saved plan was made against another state than the namespace has now."""
-
-
-class VerifyError(RuntimeError):
-    """After applying, the kernel's state still differs from the file."""
 
 
 class Interrupted(Exception):
@@ -99,9 +93,10 @@ def apply_state(desired: State, netns: str | None, *, allow_recreate: bool = Fal
             before_write(snapshot)
         try:
             with _signals_raise():
+                verification = Verification(wanted, names)
                 done = execute_awaiting_carrier(sock, plan.steps, names, progress=progress,
-                                                meanwhile=wanted.prepare)
-                _verify(wanted, sock)
+                                                meanwhile=verification.preparation())
+                verification.check(sock)
         except ExecutionError as exc:
             failure = _describe_failure(exc, source)
         except VerifyError as exc:
@@ -120,60 +115,6 @@ def roll_back_to(snapshot: Snapshot, netns: str | None) -> Plan:
     """Restore a snapshot (nlstate rollback, or the --confirm-within reverter)."""
     with rtnl.open_socket(netns) as sock:
         return _restore(sock, snapshot)
-
-
-def _verify(desired: Desired, sock: NetlinkSocket) -> None:
-    after = observe_with(sock, include_kernel=False)
-    left = diff(desired, after)
-    problems = differences(left)
-    if problems:
-        more = len(problems) - SHOWN_DIFFERENCES
-        shown = problems[:SHOWN_DIFFERENCES] + ([f"... and {more} more"] if more > 0 else [])
-        raise VerifyError("the kernel's state differs from the file after applying:\n  "
-                          + "\n  ".join(shown))
-
-
-def differences(changes: Diff) -> list[str]:
-    """What a diff that should be empty still says, one line per object and field."""
-    lines = []
-    for change in changes.changes:
-        label = _label(change.section, change.after or change.before)
-        if change.op == "create":
-            lines.append(f"{label}: missing")
-        elif change.op == "delete":
-            lines.append(f"{label}: still there")
-        else:
-            for name in change.fields:
-                wanted = getattr(change.after[0], name)
-                found = getattr(change.before[0], name)
-                lines.append(f"{label}: {name.replace('_', '-')} wanted {wanted}, "
-                             f"found {found}")
-    for link in changes.links:
-        for name in link.fields or (link.op,):
-            attribute = name.replace("-", "_")
-            if link.before is not None and link.after is not None and hasattr(
-                    link.after, attribute):
-                lines.append(f"link {link.name}: {name} wanted "
-                             f"{_shown(getattr(link.after, attribute))}, found "
-                             f"{_shown(getattr(link.before, attribute))}")
-            else:
-                lines.append(f"link {link.name}: {name} ({link.reason})")
-    for address in changes.addresses:
-        record = address.after or address.before
-        if record is not None:
-            lines.append(f"address {record.entry.ip}/{record.entry.prefix_length} on "
-                         f"{record.interface}: {address.op} ({address.reason})")
-    return lines
-
-
-def _shown(value: object) -> object:
-    """A value for a message: '' (a controller released) as itself, not as nothing."""
-    return "''" if value == "" else value
-
-
-def _label(section: str, records: tuple[Any, ...]) -> str:
-    kind = next(kind for kind in RECORD_TYPES if kind.section == section)
-    return kind.label(records)
 
 
 def _describe_failure(exc: ExecutionError, source: Source | None) -> str:

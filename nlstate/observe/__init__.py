@@ -31,24 +31,27 @@ def observe(netns: str | None = None, *, include_kernel: bool = True) -> State:
         return observe_with(sock, include_kernel=include_kernel)
 
 
-def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True) -> State:
-    return observe_indexed(sock, include_kernel=include_kernel)[0]
+def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True,
+                 routes: bool = True) -> State:
+    """observe() through an open socket; routes=False leaves routes out (not dumped)."""
+    return observe_indexed(sock, include_kernel=include_kernel, routes=routes)[0]
 
 
-def observe_indexed(sock: NetlinkSocket, *, include_kernel: bool = True,
+def observe_indexed(sock: NetlinkSocket, *, include_kernel: bool = True, routes: bool = True,
                     ) -> tuple[State, dict[str, int]]:
     """observe_with, and every link's ifindex by name (what requests need)."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with paused_gc():
-                return _observe_once(sock, include_kernel)
+                return _observe_once(sock, include_kernel, routes)
         except DumpInterruptedError as exc:
             log.info("state changed while dumping (%s); dumping again (%d/%d)",
                      exc, attempt, ATTEMPTS)
     raise DumpInterruptedError(f"the state kept changing during {ATTEMPTS} dumps")
 
 
-def _observe_once(sock: NetlinkSocket, include_kernel: bool) -> tuple[State, dict[str, int]]:
+def _observe_once(sock: NetlinkSocket, include_kernel: bool, with_routes: bool,
+                  ) -> tuple[State, dict[str, int]]:
     links = list(sock.dump(rtnl.link_dump_request(), rtnl.LINK_OBSERVED))
     addresses = list(sock.dump(rtnl.build_request(rc.RTM_GETADDR)))
     views = collect_links(links, addresses)
@@ -58,7 +61,7 @@ def _observe_once(sock: NetlinkSocket, include_kernel: bool) -> tuple[State, dic
                                  context=OBSERVED)
         for view in views.values()
     ]
-    routes = dump_routes(sock, names, include_kernel=include_kernel)
+    routes = dump_routes(sock, names, include_kernel=include_kernel) if with_routes else []
     rules = dump_rules(sock)
     neighbors = [n for family in (socket.AF_INET, socket.AF_INET6)
                  for n in dump_neighbors(sock, family, names)]

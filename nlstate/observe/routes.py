@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import socket
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from itertools import filterfalse, repeat
+from operator import itemgetter
 from typing import Any
 
 from nlstate.model.records import ROUTE_METRIC_FIELDS, Route
 from nlstate.netlink.consts import NLA_TYPE_MASK
-from nlstate.netlink.errors import DecodeError
+from nlstate.netlink.errors import DecodeError, DumpInterruptedError
 from nlstate.netlink.message import Frame
 from nlstate.netlink.socket import NetlinkSocket
 from nlstate.observe.owned import may_hold_kernel_owned, route_is_kernel_owned
@@ -26,6 +27,7 @@ from nlstate.values import canonical
 _RTMSG = struct.Struct("=BBBBBBBBI")
 _NLA = struct.Struct("=HH")
 _RTMSG_SIZE = 12
+_START, _END = itemgetter(4), itemgetter(5)  # of a Frame: its payload
 
 RTA_DST, RTA_SRC, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC = 1, 2, 4, 5, 6, 7
 RTA_METRICS, RTA_MULTIPATH, RTA_TABLE, RTA_VIA, RTA_NH_ID = 8, 9, 15, 18, 30
@@ -147,6 +149,38 @@ def dump_routes(sock: NetlinkSocket, names: Mapping[int, str], *,
     for data, frames in sock.dump_frames(request):
         decoder.feed(data, frames)
     return decoder.routes
+
+
+def reported_as_unset(route: Route, name: str, value: Any) -> bool:
+    """Whether observe reports this value of the route's field as unset (None), being the
+    kernel's default: tos 0, onlink off, the scope routes of its type and next hop get. A
+    file that says so matches the route as observed."""
+    if name == "tos":
+        return bool(value == 0)
+    if name == "onlink":
+        return value is False
+    if name != "scope" or route.destination is None:
+        return False
+    family = socket.AF_INET6 if ":" in route.destination else socket.AF_INET
+    rtype = canonical.ROUTE_TYPE_NUMBERS.get(route.route_type or "unicast", rc.RTN_UNICAST)
+    has_hop = route.next_hop_address is not None or route.next_hop_id is not None
+    return bool(value == _SCOPES[canonical.default_scope(family, rtype, has_hop)])
+
+
+def all_reported(sock: NetlinkSocket, bodies: Collection[bytes]) -> bool:
+    """Whether a dump of the IPv4 routes reports every one of these message bodies (rtmsg
+    and attributes, distinct: see requests/route_reports.py), compared as bytes. False too
+    when the dump was interrupted by a change."""
+    wanted = set(bodies)
+    request = build_request(rc.RTM_GETROUTE, {"rtm-family": socket.AF_INET})
+    found = 0
+    try:
+        for data, frames in sock.dump_frames(request):
+            found += len(wanted.intersection(map(data.__getitem__, map(
+                slice, map(_START, frames), map(_END, frames)))))
+    except DumpInterruptedError:
+        return False
+    return found == len(wanted)
 
 
 class _RouteDecoder:

@@ -174,6 +174,13 @@ def _plain(route: Route) -> bool:
             and (gateway is None or (":" in gateway) == (":" in (route.destination or ""))))
 
 
+def plain_request_payload(route: Route, names: Mapping[str, int]) -> bytes | None:
+    """The payload of the request that creates a plain route, or None if it is not plain."""
+    if route.destination is None or not _plain(route):
+        return None
+    return _plain_request("create", route, route_key(route), names).payload
+
+
 def _plain_request(action: Action, route: Route, key: RouteKey,
                    names: Mapping[str, int]) -> Request:
     label = "route " + " ".join([key.destination, *_one_hop(route, key.family, False),

@@ -82,6 +82,7 @@ SCOPES = {0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere"}
 
 # tables
 RT_TABLE_UNSPEC, RT_TABLE_DEFAULT, RT_TABLE_MAIN, RT_TABLE_LOCAL = 0, 253, 254, 255
+RT_TABLE_COMPAT = 252  # rtm_table of a route in a table above 255 (RTA_TABLE has it)
 TABLES = {253: "default", 254: "main", 255: "local"}
 
 # rtm_flags

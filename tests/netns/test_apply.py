@@ -291,6 +291,28 @@ def test_a_port_leaves_its_controller_by_its_own_key(netns: Netns, tmp_path: Pat
     assert again.returncode == 0 and "nothing to do" in again.stderr, again.stderr
 
 
+def test_a_route_that_gives_the_kernels_defaults_is_applied_once(netns: Netns,
+                                                                  tmp_path: Path) -> None:
+    """scope, tos and onlink given as their defaults: observe reports them as unset, and
+    a second apply used to replace the routes again."""
+    netns.batch("link add g0 type veth peer name g1\naddr add 192.0.2.1/24 dev g0\n"
+                "link set g0 up\nlink set g1 up\n")
+    desired = tmp_path / "desired.yml"
+    desired.write_text(
+        "routes:\n  config:\n"
+        "  - {destination: 10.1.0.0/16, next-hop-address: 192.0.2.2, next-hop-interface: g0,\n"
+        "     scope: global, tos: 0, onlink: false, metric: 0, protocol: static}\n"
+        "  - {destination: 10.2.0.0/16, next-hop-interface: g0, scope: link}\n")
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 0, result.stderr
+    routes = {route["dst"]: route for route in netns.ip_json("route", "show")}
+    assert routes["10.1.0.0/16"]["gateway"] == "192.0.2.2" and "scope" not in routes[
+        "10.1.0.0/16"]  # ip -j names the scope only when it is not global
+    assert routes["10.2.0.0/16"]["scope"] == "link"
+    again = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert again.returncode == 0 and "nothing to do" in again.stderr, again.stdout
+
+
 def test_a_file_from_standard_input_is_applied(netns: Netns) -> None:
     result = run_nlstate("apply", "-", "--netns", netns.name, stdin=(
         "interfaces:\n- {name: d0, type: veth, veth: {peer: d1}, mtu: 1400}\n"))

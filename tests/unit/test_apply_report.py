@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nlstate import cli
-from nlstate.apply.run import differences
+from nlstate.apply.verify import differences
 from nlstate.diff import diff
 from nlstate.load import load_file
 

@@ -56,6 +56,35 @@ def test_unset_fields_are_dont_care() -> None:
     assert not result
 
 
+def test_a_field_given_as_the_kernels_default_matches_the_route_as_observed() -> None:
+    """Observe reports tos 0, onlink off and a route's default scope as unset; a file that
+    gives them matches (a second apply had replaced such routes every time)."""
+    defaults = {"tos": 0, "onlink": False}
+    result = diff(routes(
+        {"destination": "10.1.0.0/16", "next-hop-address": "192.0.2.1", "scope": "global",
+         **defaults},
+        *({"destination": "10.4.0.0/16", "next-hop-interface": hop.next_hop_interface,
+           "next-hop-address": hop.next_hop_address, "weight": hop.weight, "scope": "global",
+           **defaults} for hop in MULTIPATH),
+        {"destination": "2001:db8:1::/48", "scope": "global", "onlink": False}), CURRENT)
+    assert not result
+    linked = State(routes=[Route("10.5.0.0/16", "eth0", protocol="static")])
+    assert not diff(routes({"destination": "10.5.0.0/16", "next-hop-interface": "eth0",
+                            "scope": "link"}), linked)
+
+
+def test_a_default_given_still_changes_a_route_that_differs_from_it() -> None:
+    current = State(routes=[BOOT_ROUTE._replace(scope="link", onlink=True)])
+    [change] = diff(routes({"destination": "10.1.0.0/16", "next-hop-address": "192.0.2.1",
+                            "scope": "global", "tos": 0, "onlink": False}), current).changes
+    assert change.fields == ("scope", "onlink")  # tos is in the key: tos 0 is this route's
+    assert change.after == (BOOT_ROUTE._replace(scope="global", onlink=False),)
+    linked = State(routes=[Route("10.5.0.0/16", "eth0", protocol="static")])
+    [change] = diff(routes({"destination": "10.5.0.0/16", "next-hop-interface": "eth0",
+                            "scope": "global"}), linked).changes
+    assert change.fields == ("scope",)
+
+
 def test_a_missing_route_is_created_with_what_the_file_says() -> None:
     result = diff(routes({"destination": "10.9.0.0/16", "next-hop-address": "192.0.2.1",
                           "table-id": 100}), CURRENT)
@@ -197,13 +226,14 @@ _WANTED = st.builds(  # as a file says them: some fields unset, some records unl
        st.lists(_ROUTES, max_size=12))
 def test_the_files_side_worked_out_once_serves_every_diff(
         wanted: list[Route], first: list[Route], second: list[Route]) -> None:
-    """apply diffs one Desired twice (to plan, then to verify, with prepare() called in
-    between): as fresh diffs would."""
+    """apply diffs one Desired twice (to plan, then to verify, with its preparation done
+    in between): as fresh diffs would."""
     desired = State(routes=wanted)
     once = Desired(desired)
     for have in (first, second, first):
         if have is second:
-            once.prepare()
+            for _ in once.preparation():
+                pass
         current = State(routes=have)
         assert diff(once, current).changes == diff(desired, current).changes
 

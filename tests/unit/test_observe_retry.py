@@ -13,7 +13,8 @@ def test_interrupted_dump_is_redone(monkeypatch: pytest.MonkeyPatch) -> None:
     outcomes: list[tuple[State, dict[str, int]] | Exception] = [
         DumpInterruptedError("1"), DumpInterruptedError("2"), (State(), {"lo": 1})]
 
-    def once(sock: NetlinkSocket, include_kernel: bool) -> tuple[State, dict[str, int]]:
+    def once(sock: NetlinkSocket, include_kernel: bool, with_routes: bool,
+             ) -> tuple[State, dict[str, int]]:
         outcome = outcomes.pop(0)
         if isinstance(outcome, Exception):
             raise outcome
@@ -28,7 +29,8 @@ def test_interrupted_dump_is_redone(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_state_that_keeps_changing_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
 
-    def once(sock: NetlinkSocket, include_kernel: bool) -> tuple[State, dict[str, int]]:
+    def once(sock: NetlinkSocket, include_kernel: bool, with_routes: bool,
+             ) -> tuple[State, dict[str, int]]:
         calls.append(1)
         raise DumpInterruptedError("again")
 
