@@ -30,8 +30,10 @@ import errno
 import logging
 import queue
 import struct
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain
 from typing import NamedTuple
 
@@ -110,6 +112,7 @@ FIRST_PART = 64
 # bytes per sendmsg: a part of plain routes in one (the sender thread hands the GIL back and
 # forth once per sendmsg, which costs more than the kernel's time at 16 KB apiece)
 SEND_BYTES = 1 << 20
+HANDOFF_INTERVAL = 0.0005  # seconds: sys.setswitchinterval while sending (_quick_handoffs)
 NO_WORK: Iterator[object] = iter(())  # execute's `meanwhile` by default (empty for good)
 
 
@@ -128,7 +131,7 @@ def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | 
     # the requests built (100k for as many routes) live until sent: a collection would walk
     # everything the process holds, 0.1 s and more, for nothing
     part = FIRST_PART
-    with paused_gc(), _Sender(sock, steps, progress) as sender:
+    with paused_gc(), _quick_handoffs(), _Sender(sock, steps, progress) as sender:
         while index < len(steps):
             end = _run_end(steps, index, part)
             try:
@@ -161,6 +164,20 @@ def execute(sock: NetlinkSocket, steps: Sequence[Step], names: dict[str, int] | 
             pass
         sender.drain()
     return sender.done
+
+
+@contextmanager
+def _quick_handoffs() -> Iterator[None]:
+    """A shorter switch interval for the block: the sender thread, back from the kernel,
+    waits for the GIL until this thread's Python (building parts, `meanwhile`) hands it
+    over, up to the interval (5 ms by default) each time. Measured on 100k routes: the
+    send took 0.05 s longer with `meanwhile` at 5 ms, the same at 0.5 ms."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(HANDOFF_INTERVAL)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def _work_while_busy(sender: _Sender, work: Iterator[object]) -> None:

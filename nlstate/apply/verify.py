@@ -38,7 +38,7 @@ class Verification:
     def __init__(self, desired: Desired, names: Mapping[str, int]) -> None:
         self.desired = desired
         self._names = names
-        self._route_bodies: list[bytes] | None = None
+        self._route_bodies: set[bytes] | None = None
         self._indexes_used: dict[str, int] = {}
 
     def preparation(self) -> Iterator[None]:
@@ -49,12 +49,12 @@ class Verification:
         if not side.records or len(side.one) != len(side.records) or (
                 ownership.absent or ownership.purge):
             return  # multipath routes, or routes to be removed: decoded and diffed
-        bodies: list[bytes] = []
+        bodies: set[bytes] = set()  # as many as routes: each reports its key
         for first in range(0, len(side.records), ROUTES_PER_SLICE):
             part = reported_bodies(side.records[first:first + ROUTES_PER_SLICE], self._names)
             if part is None:
                 return
-            bodies += part
+            bodies.update(part)
             yield
         self._route_bodies = bodies
         used = set(map(attrgetter("next_hop_interface"), side.records))

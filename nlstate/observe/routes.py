@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import socket
 import struct
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from itertools import filterfalse, repeat
 from operator import itemgetter
 from typing import Any
@@ -167,20 +168,19 @@ def reported_as_unset(route: Route, name: str, value: Any) -> bool:
     return bool(value == _SCOPES[canonical.default_scope(family, rtype, has_hop)])
 
 
-def all_reported(sock: NetlinkSocket, bodies: Collection[bytes]) -> bool:
+def all_reported(sock: NetlinkSocket, bodies: AbstractSet[bytes]) -> bool:
     """Whether a dump of the IPv4 routes reports every one of these message bodies (rtmsg
-    and attributes, distinct: see requests/route_reports.py), compared as bytes. False too
-    when the dump was interrupted by a change."""
-    wanted = set(bodies)
+    and attributes: see requests/route_reports.py), compared as bytes. False too when the
+    dump was interrupted by a change."""
     request = build_request(rc.RTM_GETROUTE, {"rtm-family": socket.AF_INET})
     found = 0
     try:
         for data, frames in sock.dump_frames(request):
-            found += len(wanted.intersection(map(data.__getitem__, map(
+            found += sum(map(bodies.__contains__, map(data.__getitem__, map(
                 slice, map(_START, frames), map(_END, frames)))))
     except DumpInterruptedError:
         return False
-    return found == len(wanted)
+    return found == len(bodies)
 
 
 class _RouteDecoder:
