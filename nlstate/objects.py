@@ -84,6 +84,13 @@ class RecordType:
         return self.build("create", records, ANY_INDEX).label
 
 
+def _unset_when_off(*fields: str) -> Callable[[Any, str, Any], bool]:
+    """reported_as_unset for a type whose flags observe reports as true or unset (and
+    these numbers as unset when 0)."""
+    names = frozenset(fields)
+    return lambda record, name, value: name in names and value is not None and not value
+
+
 class _AnyIndex(dict[str, int]):
     """Interface names -> 0: enough to describe an object or a step before applying."""
 
@@ -103,17 +110,19 @@ RULES = RecordType(
     "route-rules", "route_rules", rule_key,
     lambda action, records, names: rule_request(action, records[0]),  # type: ignore[arg-type]
     lambda action, records: rule_command(action, records[0]),  # type: ignore[arg-type]
-    (), rule_is_kernel_owned, replaceable=False, noun="rule")
+    (), rule_is_kernel_owned, replaceable=False, noun="rule",
+    reported_as_unset=_unset_when_off("invert", "l3mdev", "tos"))
 NEIGHBORS = RecordType(
     "neighbors", "neighbors", neighbor_key,
     lambda action, records, names: neighbor_request(action, records[0], names),
     lambda action, records: neighbor_command(action, records[0]),
-    (), neighbor_is_kernel_owned, interface_fields=("interface",), noun="neighbour")
+    (), neighbor_is_kernel_owned, interface_fields=("interface",), noun="neighbour",
+    reported_as_unset=_unset_when_off("router", "proxy"))
 NEXTHOPS = RecordType(
     "nexthops", "nexthops", nexthop_key,
     lambda action, records, names: nexthop_request(action, records[0], names),
     lambda action, records: nexthop_command(action, records[0]),
     tier=lambda nexthop: 1 if nexthop.group else 0, interface_fields=("next_hop_interface",),
-    noun="nexthop")
+    noun="nexthop", reported_as_unset=_unset_when_off("blackhole", "onlink", "fdb"))
 
 RECORD_TYPES: tuple[RecordType, ...] = (NEXTHOPS, ROUTES, RULES, NEIGHBORS)

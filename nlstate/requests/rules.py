@@ -26,10 +26,13 @@ NO_MASK = 0xFFFFFFFF  # the mask the kernel gives a fwmark that came without one
 
 def rule_key(rule: RouteRule) -> RouteRule:
     """The rule's identity: every selector with the action and table, defaults filled as
-    dump_rules reports them (family ipv4, table main for a lookup, fwmask unset when full);
-    protocol is an attribute of the rule, not part of its identity."""
+    dump_rules reports them (family ipv4, table main for a lookup, fwmask unset when full;
+    tos 0, invert and l3mdev off unset); protocol is an attribute of the rule, not part
+    of its identity."""
     return rule._replace(family=rule.family or "ipv4", route_table=_table(rule),
-                         fwmask=None if rule.fwmask == NO_MASK else rule.fwmask, protocol=None)
+                         fwmask=None if rule.fwmask == NO_MASK else rule.fwmask, protocol=None,
+                         tos=rule.tos or None, invert=rule.invert or None,
+                         l3mdev=rule.l3mdev or None)
 
 
 def rule_request(action: RuleAction, rule: RouteRule) -> Request:

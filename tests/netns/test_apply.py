@@ -291,10 +291,11 @@ def test_a_port_leaves_its_controller_by_its_own_key(netns: Netns, tmp_path: Pat
     assert again.returncode == 0 and "nothing to do" in again.stderr, again.stderr
 
 
-def test_a_route_that_gives_the_kernels_defaults_is_applied_once(netns: Netns,
+def test_objects_that_give_the_kernels_defaults_are_applied_once(netns: Netns,
                                                                   tmp_path: Path) -> None:
-    """scope, tos and onlink given as their defaults: observe reports them as unset, and
-    a second apply used to replace the routes again."""
+    """Fields given as their defaults (false flags, tos 0, a route's own scope), which
+    observe reports as unset: the verification failed on them, and a rule's so became
+    another rule than the one observed (its rollback left it behind)."""
     netns.batch("link add g0 type veth peer name g1\naddr add 192.0.2.1/24 dev g0\n"
                 "link set g0 up\nlink set g1 up\n")
     desired = tmp_path / "desired.yml"
@@ -302,9 +303,23 @@ def test_a_route_that_gives_the_kernels_defaults_is_applied_once(netns: Netns,
         "routes:\n  config:\n"
         "  - {destination: 10.1.0.0/16, next-hop-address: 192.0.2.2, next-hop-interface: g0,\n"
         "     scope: global, tos: 0, onlink: false, metric: 0, protocol: static}\n"
-        "  - {destination: 10.2.0.0/16, next-hop-interface: g0, scope: link}\n")
+        "  - {destination: 10.2.0.0/16, next-hop-interface: g0, scope: link}\n"
+        "route-rules:\n  config:\n"
+        "  - {priority: 100, ip-from: 10.0.0.0/8, route-table: 100, invert: false,\n"
+        "     l3mdev: false, tos: 0}\n"
+        "neighbors:\n  config:\n"
+        "  - {destination: 192.0.2.77, interface: g0, link-layer-address: '02:00:00:00:00:77',\n"
+        "     router: false, proxy: false}\n"
+        "nexthops:\n  config:\n"
+        "  - {id: 1, next-hop-address: 192.0.2.2, next-hop-interface: g0, onlink: false,\n"
+        "     fdb: false, blackhole: false}\n")
     result = run_nlstate("apply", str(desired), "--netns", netns.name)
     assert result.returncode == 0, result.stderr
+    assert [rule["priority"] for rule in netns.ip_json("rule", "show")].count(100) == 1
+    assert [(n["dst"], n["lladdr"]) for n in netns.ip_json("neigh", "show", "dev", "g0")
+            if n["dst"] == "192.0.2.77"] == [("192.0.2.77", "02:00:00:00:00:77")]
+    assert [nexthop["gateway"] for nexthop in netns.ip_json("nexthop", "show")] == [
+        "192.0.2.2"]
     routes = {route["dst"]: route for route in netns.ip_json("route", "show")}
     assert routes["10.1.0.0/16"]["gateway"] == "192.0.2.2" and "scope" not in routes[
         "10.1.0.0/16"]  # ip -j names the scope only when it is not global

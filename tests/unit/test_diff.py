@@ -73,6 +73,24 @@ def test_a_field_given_as_the_kernels_default_matches_the_route_as_observed() ->
                             "scope": "link"}), linked)
 
 
+def test_flags_given_off_match_the_objects_as_observed() -> None:
+    """Observe reports rule, neighbour and nexthop flags as true or unset (and a rule's tos
+    0 as unset); the rule's identity is the same with them given off."""
+    result = diff(desired({
+        "route-rules": {"config": [{"priority": 100, "fwmark": 16, "route-table": 100,
+                                    "invert": False, "l3mdev": False, "tos": 0}]},
+        "neighbors": {"config": [{"destination": "192.0.2.9", "interface": "eth0",
+                                  "link-layer-address": "02:00:00:00:00:09",
+                                  "router": False, "proxy": False}]},
+        "nexthops": {"config": [{"id": 1, "next-hop-address": "192.0.2.1",
+                                 "next-hop-interface": "eth0", "onlink": False,
+                                 "blackhole": False, "fdb": False}]}}), CURRENT)
+    assert not result
+    [change] = diff(desired({"nexthops": {"config": [{"id": 1, "onlink": True}]}}),
+                    CURRENT).changes
+    assert change.fields == ("onlink",)
+
+
 def test_a_default_given_still_changes_a_route_that_differs_from_it() -> None:
     current = State(routes=[BOOT_ROUTE._replace(scope="link", onlink=True)])
     [change] = diff(routes({"destination": "10.1.0.0/16", "next-hop-address": "192.0.2.1",
