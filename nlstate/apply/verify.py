@@ -62,10 +62,12 @@ class Verification:
 
     def check(self, sock: NetlinkSocket) -> None:
         """Raise VerifyError naming what differs from the file."""
-        after, indexes = observe_indexed(sock, include_kernel=False, routes=False)
-        if self._routes_proven(sock, indexes):
-            left = diff(self.desired, after, skip=(ROUTES.section,))
-        else:
+        left = None
+        if self._route_bodies is not None:
+            after, indexes = observe_indexed(sock, include_kernel=False, routes=False)
+            if self._routes_proven(sock, indexes, self._route_bodies):
+                left = diff(self.desired, after, skip=(ROUTES.section,))
+        if left is None:  # observed (again) with the routes, which are diffed too
             left = diff(self.desired, observe_with(sock, include_kernel=False))
         problems = differences(left)
         if problems:
@@ -75,10 +77,8 @@ class Verification:
             raise VerifyError("the kernel's state differs from the file after applying:\n  "
                               + "\n  ".join(shown))
 
-    def _routes_proven(self, sock: NetlinkSocket, indexes: Mapping[str, int]) -> bool:
-        bodies = self._route_bodies
-        if bodies is None:
-            return False
+    def _routes_proven(self, sock: NetlinkSocket, indexes: Mapping[str, int],
+                       bodies: set[bytes]) -> bool:
         if any(indexes.get(name) != index for name, index in self._indexes_used.items()):
             return False  # a link recreated or renamed: its old index says nothing now
         return all_reported(sock, bodies)

@@ -121,6 +121,16 @@ def test_an_apply_proves_its_routes_by_their_bytes(netns: Netns, links: dict[str
             if route.get("protocol") in ("static", "bird")} >= {"10.10.0.0/16", "default"}
 
 
+def test_a_file_whose_routes_cannot_be_proven_is_observed_once(
+        netns: Netns, links: dict[str, int], decoding_counted: list[int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """(The first version observed without routes, then again with them.)"""
+    monkeypatch.setattr(verify_module, "observe_indexed", None)  # not to be called
+    file = _routes_file([*PLAIN, Route("10.30.0.0/16", "gw0", GW, mtu=1400)])
+    assert apply_state(file, netns.name).done == len(PLAIN) + 1
+    assert decoding_counted == [1]
+
+
 def _verification(netns: Netns, links: dict[str, int]) -> Verification:
     desired = _routes_file(PLAIN)
     apply_state(desired, netns.name)
