@@ -19,6 +19,7 @@ from nlstate.diff import Desired
 from nlstate.load import load_text
 from nlstate.model import State
 from nlstate.model.records import Route
+from nlstate.observe import observe_with
 from nlstate.observe.routes import all_reported
 from nlstate.requests import route_request
 from nlstate.requests.route_reports import reported_bodies
@@ -103,7 +104,6 @@ def decoding_counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """How often the verification decoded the routes (its observe_with, which only the
     slow path calls)."""
     calls: list[int] = []
-    observe_with = verify_module.observe_with
 
     def counted(*args: Any, **kwargs: Any) -> State:
         calls.append(1)

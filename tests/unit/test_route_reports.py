@@ -4,6 +4,7 @@ from them is the route the file asks for, so finding them proves the route."""
 from __future__ import annotations
 
 import struct
+from typing import Any, cast
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,7 +38,7 @@ _PLAIN = st.fixed_dictionaries(dict(  # as a file says them: any left out, or gi
     scope=st.sampled_from([None, "global", "link", "host", "site"]),
     tos=st.sampled_from([None, 0, 4, 0x10, 0xb8]),
     onlink=st.sampled_from([None, False, True]),
-)).map(lambda fields: Route(**fields))
+)).map(lambda fields: Route(**cast(dict[str, Any], fields)))
 
 
 def _decoded(body: bytes) -> list[Route]:
