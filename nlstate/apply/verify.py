@@ -2,10 +2,10 @@
 reported by object and field.
 
 Routes are first looked up as the bytes a dump reports (requests/route_reports.py): 0.01 s
-for 100k, where decoding and diffing them takes 0.17 s. Those bytes are worked out in
-slices while the kernel carries out the plan. Only when they do not prove every route the
-file lists (routes whose report is not known there, a route reported otherwise) are the
-routes decoded and diffed with the rest.
+for 100k on top of the dump, where decoding and diffing them take 0.17 s. Those bytes are
+worked out in slices while the kernel carries out the plan. Only when they do not prove
+every route the file lists (routes whose report is not known there, a route reported
+otherwise) are the routes decoded and diffed with the rest.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """What a route dump reports for a route the kernel holds as it was asked to: the body
 (rtmsg and attributes) of its RTM_NEWROUTE message, byte for byte.
 
-An apply verifies 100k routes in 0.01 s by looking these bodies up among those of the dump,
-where decoding the dump and diffing it takes 0.17 s; the bodies are worked out while the
-kernel is still adding the routes. Only the reports of plain IPv4 routes through a named
-interface are known here (the kernel's fib_dump_info: rtmsg, RTA_TABLE, RTA_DST,
-RTA_PRIORITY unless 0, RTA_PREFSRC, RTA_GATEWAY, RTA_OIF). A body found in the dump is the
-route the file asks for, as the decoder reads it (a test holds the two equal); a body not
-found proves nothing (a route on a link without carrier is reported with RTNH_F_LINKDOWN,
-say), and the caller then decodes and diffs.
+An apply verifies 100k routes by looking these bodies up among those of a dump: 0.01 s
+on top of the dump's own 0.06 s, where decoding the dump and diffing it take 0.17 s more;
+the bodies are worked out while the kernel is still adding the routes. Only the reports
+of plain IPv4 routes through a named interface are known here (the kernel's
+fib_dump_info: rtmsg, RTA_TABLE, RTA_DST, RTA_PRIORITY unless 0, RTA_PREFSRC,
+RTA_GATEWAY, RTA_OIF). A body found in the dump is the route the file asks for, as the
+decoder reads it (a test holds the two equal); a body not found proves nothing (a route
+on a link without carrier is reported with RTNH_F_LINKDOWN, say), and the caller then
+decodes and diffs.
 """
 
 from __future__ import annotations
