@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from operator import attrgetter
 from typing import Any
 
+from pydantic import BaseModel
+
 from nlstate.diff import Desired, Diff, diff
 from nlstate.model.state import Ownership
 from nlstate.netlink.socket import NetlinkSocket
@@ -21,6 +23,7 @@ from nlstate.objects import RECORD_TYPES, ROUTES
 from nlstate.observe import observe_indexed, observe_with
 from nlstate.observe.routes import all_reported
 from nlstate.requests.route_reports import reported_bodies
+from nlstate.values.base import kebab
 
 SHOWN_DIFFERENCES = 10
 ROUTES_PER_SLICE = 4096  # of the preparation: a few ms, less than a part takes the kernel
@@ -101,12 +104,11 @@ def differences(changes: Diff) -> list[str]:
                              f"found {found}")
     for link in changes.links:
         for name in link.fields or (link.op,):
-            attribute = name.replace("-", "_")
-            if link.before is not None and link.after is not None and hasattr(
-                    link.after, attribute):
-                lines.append(f"link {link.name}: {name} wanted "
-                             f"{_shown(getattr(link.after, attribute))}, found "
-                             f"{_shown(getattr(link.before, attribute))}")
+            wanted, found = _field(link.after, name), _field(link.before, name)
+            if link.before is not None and link.after is not None and wanted is not _NO_FIELD:
+                told = _given_differences(name, wanted, found) or [(name, wanted, found)]
+                lines += [f"link {link.name}: {path} wanted {_shown(want)}, found {_shown(have)}"
+                          for path, want, have in told]
             else:
                 lines.append(f"link {link.name}: {name} ({link.reason})")
     for address in changes.addresses:
@@ -115,6 +117,36 @@ def differences(changes: Diff) -> list[str]:
             lines.append(f"address {record.entry.ip}/{record.entry.prefix_length} on "
                          f"{record.interface}: {address.op} ({address.reason})")
     return lines
+
+
+def _field(model: Any, path: str) -> Any:
+    """A link's value by the file's key (`mtu`, `bridge.port`); _NO_FIELD if it has none."""
+    for key in path.split("."):
+        model = getattr(model, key.replace("-", "_"), _NO_FIELD)
+        if model is _NO_FIELD or model is None:
+            break
+    return model
+
+
+_NO_FIELD = object()
+
+
+def _given_differences(path: str, wanted: Any, found: Any) -> list[tuple[str, Any, Any]]:
+    """(path, wanted, found) of the values the file gives that differ, down through the
+    sections of a link kind (`bridge.options.stp.enabled`) and their lists, item by item."""
+    below: list[tuple[str, Any, Any]] = []
+    if isinstance(wanted, BaseModel) and isinstance(found, BaseModel):
+        for name in type(wanted).model_fields:
+            value = getattr(wanted, name)
+            if value is not None:
+                below += _given_differences(f"{path}.{kebab(name)}", value,
+                                            getattr(found, name, None))
+    elif isinstance(wanted, list) and isinstance(found, list) and len(wanted) == len(found):
+        for position, (value, have) in enumerate(zip(wanted, found, strict=True)):
+            below += _given_differences(f"{path}[{position}]", value, have)
+    elif wanted != found:
+        below.append((path, wanted, found))
+    return below
 
 
 def _shown(value: object) -> object:

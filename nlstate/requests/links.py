@@ -239,7 +239,8 @@ def _attr_changes(current: Interface, desired: Interface,
     if desired.mac_address is not None and desired.mac_address != current.mac_address:
         attrs["address"] = desired.mac_address
         words += ["address", desired.mac_address]
-    if desired.description is not None and desired.description != current.description:
+    # no alias is reported as none: '' (which clears it) is what it has then
+    if desired.description is not None and desired.description != (current.description or ""):
         attrs["ifalias"] = desired.description
         words += ["alias", _quote(desired.description)]
     if desired.controller is not None and desired.controller != (current.controller or ""):

@@ -312,7 +312,8 @@ def test_objects_that_give_the_kernels_defaults_are_applied_once(netns: Netns,
         "     router: false, proxy: false}\n"
         "nexthops:\n  config:\n"
         "  - {id: 1, next-hop-address: 192.0.2.2, next-hop-interface: g0, onlink: false,\n"
-        "     fdb: false, blackhole: false}\n")
+        "     fdb: false, blackhole: false}\n"
+        "interfaces:\n- {name: g1, description: ''}\n")  # no alias
     result = run_nlstate("apply", str(desired), "--netns", netns.name)
     assert result.returncode == 0, result.stderr
     assert [rule["priority"] for rule in netns.ip_json("rule", "show")].count(100) == 1
@@ -326,6 +327,10 @@ def test_objects_that_give_the_kernels_defaults_are_applied_once(netns: Netns,
     assert routes["10.2.0.0/16"]["scope"] == "link"
     again = run_nlstate("apply", str(desired), "--netns", netns.name)
     assert again.returncode == 0 and "nothing to do" in again.stderr, again.stdout
+    netns.ip("link", "set", "g1", "alias", "someone's")
+    cleared = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert cleared.returncode == 0 and "ip link set g1 alias ''" in cleared.stdout
+    assert "ifalias" not in netns.ip_json("link", "show", "g1")[0]
 
 
 def test_a_file_from_standard_input_is_applied(netns: Netns) -> None:

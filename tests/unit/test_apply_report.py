@@ -31,6 +31,19 @@ def test_verification_names_object_field_wanted_and_found() -> None:
     assert lines == ["link vb: controller wanted '', found br0"]
 
 
+def test_verification_names_the_option_of_a_link_kind_that_differs() -> None:
+    """Down to the option (it printed the whole bridge section, wanted and found)."""
+    lines = {case: differences(diff(load_file(CASES / case / "desired.yml"),
+                                    load_file(CASES / case / "current.yml")))
+             for case in ("bridge-options-change", "bridge-port-setting-change")}
+    assert lines["bridge-options-change"] == [
+        "link br0: bridge.options.stp.enabled wanted True, found False",
+        "link br0: bridge.options.stp.forward-delay wanted 4, found 15"]
+    assert lines["bridge-port-setting-change"] == [
+        "link br0: bridge.port[0].stp-hairpin-mode wanted True, found None",
+        "link br0: bridge.port[0].stp-priority wanted 16, found 32"]
+
+
 def test_progress_rewrites_one_line_of_a_terminal(capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     clock = iter([10.0, 10.05, 10.2, 10.25])  # the second report comes too soon: skipped
