@@ -1,8 +1,9 @@
 """An observed state as a desired state that says all of it, for restoring it exactly.
 
 Observe leaves out what is empty or false: a link with only its IPv6 link-local address
-says `ipv6: {enabled: true}`, an address without noprefixroute says nothing of it, and
-routes, rules, neighbours and nexthops are only listed. A desired state reads each of those
+says `ipv6: {enabled: true}`, an address without noprefixroute says nothing of it, nor a
+link without alias or promiscuous mode of those, and routes, rules, neighbours and
+nexthops are only listed. A desired state reads each of those
 as "don't care" or "to have", so applying it would leave an address, a flag or a route added
 since. The exact form says every address list and flag, and purges what it does not list
 (kernel-owned objects excepted, as always). The rollback restores with it, and
@@ -22,7 +23,8 @@ EVERYTHING = Selector(())  # a purge selector that matches every object
 
 
 def exact_link(link: Interface) -> Interface:
-    """The observed link with all of its address lists and address flags said."""
+    """The observed link with all of its address lists and address flags said, and what
+    observe leaves out when off: no description (''), no promiscuous mode."""
     lists = {}
     for key in ("ipv4", "ipv6"):
         config = getattr(link, key)
@@ -33,7 +35,8 @@ def exact_link(link: Interface) -> Interface:
                 entry.replaced(noprefixroute=bool(entry.noprefixroute))
                 for entry in config.address or ()])
         lists[key] = config
-    return link.replaced(**lists)
+    return link.replaced(**lists, description=link.description or "",
+                         accept_all_mac_addresses=bool(link.accept_all_mac_addresses))
 
 
 def exact_document(state: State) -> dict[str, Any]:

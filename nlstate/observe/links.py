@@ -11,7 +11,7 @@ from nlstate.kinds import INTERFACE_TYPES, SECTION_BY_KIND
 from nlstate.kinds.section import ObservedLink, ObservedPort
 from nlstate.netlink.message import Message
 from nlstate.rtnl.addr import IFA_F_NOPREFIXROUTE
-from nlstate.rtnl.link import IFF_UP
+from nlstate.rtnl.link import IFF_PROMISC, IFF_UP
 from nlstate.values import addresses
 
 ARPHRD_ETHER = 1
@@ -134,6 +134,8 @@ def interface_document(view: LinkView, views: dict[int, LinkView], names: dict[i
         doc["controller"] = names.get(attrs["master"], str(attrs["master"]))
     if attrs.get("ifalias"):
         doc["description"] = attrs["ifalias"]
+    if view.flags & IFF_PROMISC:  # the promiscuous mode asked for (a bridge's of its
+        doc["accept-all-mac-addresses"] = True  # ports is in IFLA_PROMISCUITY, not here)
     for family, key in ((socket.AF_INET, "ipv4"), (socket.AF_INET6, "ipv6")):
         present = view.addresses.get(family, [])
         entries = [{k: v for k, v in e.items() if k != "_kernel"}

@@ -56,6 +56,7 @@ def dumps(ns: Netns) -> dict[str, Any]:
             kept = {k: scrub(v) for k, v in value.items() if not k.endswith(VOLATILE)}
             if "flags" in value and isinstance(value["flags"], list):
                 kept["up"] = "UP" in value["flags"]
+                kept["promisc"] = "PROMISC" in value["flags"]
             if "addr_info" in value:
                 kept["addresses"] = sorted(
                     (a["local"], a["prefixlen"]) for a in value["addr_info"]
@@ -331,6 +332,29 @@ def test_objects_that_give_the_kernels_defaults_are_applied_once(netns: Netns,
     cleared = run_nlstate("apply", str(desired), "--netns", netns.name)
     assert cleared.returncode == 0 and "ip link set g1 alias ''" in cleared.stdout
     assert "ifalias" not in netns.ip_json("link", "show", "g1")[0]
+
+
+def test_a_rollback_gives_back_the_alias_and_promiscuous_mode(netns: Netns,
+                                                              tmp_path: Path) -> None:
+    """Observe says neither when a link has none: the snapshot must (it left both)."""
+    netns.batch("link add g0 type veth peer name g1\nlink set g0 up\n")
+    before = dumps(netns)
+    desired = tmp_path / "desired.yml"
+    desired.write_text(
+        "interfaces:\n- {name: g0, description: uplink, accept-all-mac-addresses: true}\n"
+        "routes:\n  config:\n"
+        "  - {destination: 10.1.0.0/16, next-hop-address: 203.0.113.9, "
+        "next-hop-interface: g0}\n")  # unreachable: refused, after g0's steps
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 1 and "rolled back" in result.stderr, result.stderr
+    [link] = netns.ip_json("link", "show", "g0")
+    assert "PROMISC" not in link["flags"] and "ifalias" not in link
+    assert dumps(netns) == before
+    applied = run_nlstate("apply", "-", "--netns", netns.name, stdin=(
+        "interfaces:\n- {name: g0, description: uplink, accept-all-mac-addresses: true}\n"))
+    assert applied.returncode == 0, applied.stderr
+    [link] = netns.ip_json("link", "show", "g0")
+    assert "PROMISC" in link["flags"] and link["ifalias"] == "uplink"
 
 
 def test_a_file_from_standard_input_is_applied(netns: Netns) -> None:

@@ -70,11 +70,14 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
         if not draw(st.booleans()):
             continue
         entry: dict[str, Any] = {"name": name, **extra}
+        if draw(st.booleans()):
+            entry["description"] = draw(st.sampled_from(["", "uplink"]))
         if name in ("a0", "vx0") and draw(st.booleans()):  # a new peer or id: recreated
             entry["allow-recreate"] = True
         entry.update(draw(st.fixed_dictionaries({}, optional={
             "mtu": st.sampled_from([1300, 1500]),
             "state": st.sampled_from(["up", "down", "down", "absent"]),
+            "accept-all-mac-addresses": st.booleans(),
         })))
         if name == "br0" and draw(st.booleans()):  # a1 is its port at the start, maybe
             ports = draw(st.sampled_from([[], ["a1"], ["n1"], ["a1", "n1"]]))
@@ -95,6 +98,9 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
     routes = draw(st.lists(st.sampled_from([
         {"destination": "10.1.0.0/16", "next-hop-address": "198.51.2.9",
          "next-hop-interface": "a0"},
+        {"destination": "10.1.0.0/16", "next-hop-address": "198.51.2.9",
+         "next-hop-interface": "a0", "scope": "global", "tos": 0, "onlink": False,
+         "metric": 0},  # the kernel's defaults, given
         {"destination": "10.2.0.0/16", "next-hop-interface": "n0"},
         {"destination": "10.3.0.0/16", "next-hop-address": "203.0.113.9",
          "next-hop-interface": "a0"},  # unreachable unless a0 has 203.0.113.0/24: refused
@@ -114,7 +120,9 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
         document["route-rules"] = {"config": [draw(st.sampled_from([
             {"priority": 100, "fwmark": 16, "route-table": 200},
             {"priority": 100, "state": "absent"},
-            {"priority": 200, "ip-from": "10.0.0.0/8", "route-table": 100}]))]}
+            {"priority": 200, "ip-from": "10.0.0.0/8", "route-table": 100},
+            {"priority": 200, "ip-from": "10.0.0.0/8", "route-table": 100, "invert": False,
+             "tos": 0}]))]}
     return document
 
 
