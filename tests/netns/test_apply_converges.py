@@ -95,7 +95,7 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
             entry["ipv6"] = {"address": [{"ip": ip, "prefix-length": 64} for ip in ipv6]}
         interfaces.append(entry)
     document: dict[str, Any] = {"interfaces": interfaces}
-    routes = draw(st.lists(st.sampled_from([
+    route_entries: list[dict[str, Any]] = [
         {"destination": "10.1.0.0/16", "next-hop-address": "198.51.2.9",
          "next-hop-interface": "a0"},
         {"destination": "10.1.0.0/16", "next-hop-address": "198.51.2.9",
@@ -106,7 +106,9 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
          "next-hop-interface": "a0"},  # unreachable unless a0 has 203.0.113.0/24: refused
         {"destination": "2001:db8:9::/48", "next-hop-address": "2001:db8::2",
          "next-hop-interface": "a0"},  # reachable while a0 has 2001:db8::1/64
-    ]), unique_by=lambda route: route["destination"], max_size=3))
+    ]
+    routes = draw(st.lists(st.sampled_from(route_entries),
+                           unique_by=lambda route: route["destination"], max_size=3))
     purges: list[list[dict[str, Any]] | None] = [None, [{}], [{"next-hop-interface": "a0"}]]
     purge = draw(st.sampled_from(purges))
     if routes or purge:
