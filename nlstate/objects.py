@@ -33,6 +33,7 @@ from nlstate.requests import (
     rule_key,
     rule_request,
 )
+from nlstate.requests.rules import NO_MASK
 
 Build = Callable[[Action, Sequence[Any], Mapping[str, int]], Request]
 Command = Callable[[Action, Sequence[Any]], str]
@@ -84,11 +85,11 @@ class RecordType:
         return self.build("create", records, ANY_INDEX).label
 
 
-def _unset_when_off(*fields: str) -> Callable[[Any, str, Any], bool]:
-    """reported_as_unset for a type whose flags observe reports as true or unset (and
-    these numbers as unset when 0)."""
-    names = frozenset(fields)
-    return lambda record, name, value: name in names and value is not None and not value
+def _unset_when(**values: Any) -> Callable[[Any, str, Any], bool]:
+    """reported_as_unset for a type whose observe reports these fields as unset when they
+    have these values (flags reported as true or unset: False)."""
+    return lambda record, name, value: (name in values and value is not None
+                                        and value == values[name])
 
 
 class _AnyIndex(dict[str, int]):
@@ -111,18 +112,18 @@ RULES = RecordType(
     lambda action, records, names: rule_request(action, records[0]),  # type: ignore[arg-type]
     lambda action, records: rule_command(action, records[0]),  # type: ignore[arg-type]
     (), rule_is_kernel_owned, replaceable=False, noun="rule",
-    reported_as_unset=_unset_when_off("invert", "l3mdev", "tos"))
+    reported_as_unset=_unset_when(invert=False, l3mdev=False, tos=0, fwmask=NO_MASK))
 NEIGHBORS = RecordType(
     "neighbors", "neighbors", neighbor_key,
     lambda action, records, names: neighbor_request(action, records[0], names),
     lambda action, records: neighbor_command(action, records[0]),
     (), neighbor_is_kernel_owned, interface_fields=("interface",), noun="neighbour",
-    reported_as_unset=_unset_when_off("router", "proxy"))
+    reported_as_unset=_unset_when(router=False, proxy=False))
 NEXTHOPS = RecordType(
     "nexthops", "nexthops", nexthop_key,
     lambda action, records, names: nexthop_request(action, records[0], names),
     lambda action, records: nexthop_command(action, records[0]),
     tier=lambda nexthop: 1 if nexthop.group else 0, interface_fields=("next_hop_interface",),
-    noun="nexthop", reported_as_unset=_unset_when_off("blackhole", "onlink", "fdb"))
+    noun="nexthop", reported_as_unset=_unset_when(blackhole=False, onlink=False, fdb=False))
 
 RECORD_TYPES: tuple[RecordType, ...] = (NEXTHOPS, ROUTES, RULES, NEIGHBORS)

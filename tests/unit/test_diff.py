@@ -75,10 +75,11 @@ def test_a_field_given_as_the_kernels_default_matches_the_route_as_observed() ->
 
 def test_flags_given_off_match_the_objects_as_observed() -> None:
     """Observe reports rule, neighbour and nexthop flags as true or unset (and a rule's tos
-    0 as unset); the rule's identity is the same with them given off."""
+    0 and full fwmask as unset); the rule's identity is the same with them given."""
     result = diff(desired({
         "route-rules": {"config": [{"priority": 100, "fwmark": 16, "route-table": 100,
-                                    "invert": False, "l3mdev": False, "tos": 0}]},
+                                    "invert": False, "l3mdev": False, "tos": 0,
+                                    "fwmask": 0xFFFFFFFF}]},
         "neighbors": {"config": [{"destination": "192.0.2.9", "interface": "eth0",
                                   "link-layer-address": "02:00:00:00:00:09",
                                   "router": False, "proxy": False}]},
