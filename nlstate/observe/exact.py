@@ -1,8 +1,8 @@
 """An observed state as a desired state that says all of it, for restoring it exactly.
 
 Observe leaves out what is empty or false: a link with only its IPv6 link-local address
-says `ipv6: {enabled: true}`, an address without noprefixroute says nothing of it, nor a
-link without alias or promiscuous mode of those, and routes, rules, neighbours and
+says `ipv6: {enabled: true}`, an address without noprefixroute says nothing of it, a link
+without alias or promiscuous mode says nothing of them, and routes, rules, neighbours and
 nexthops are only listed. A desired state reads each of those
 as "don't care" or "to have", so applying it would leave an address, a flag or a route added
 since. The exact form says every address list and flag, and purges what it does not list
