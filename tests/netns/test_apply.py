@@ -295,8 +295,8 @@ def test_a_port_leaves_its_controller_by_its_own_key(netns: Netns, tmp_path: Pat
 def test_objects_that_give_the_kernels_defaults_are_applied_once(netns: Netns,
                                                                   tmp_path: Path) -> None:
     """Fields given as their defaults (false flags, tos 0, a route's own scope), which
-    observe reports as unset: the verification failed on them, and a rule's so became
-    another rule than the one observed (its rollback left it behind)."""
+    observe reports as unset: the verification failed on them, and a rule that gave them
+    was taken for another rule than the one observed (its rollback left it behind)."""
     netns.batch("link add g0 type veth peer name g1\naddr add 192.0.2.1/24 dev g0\n"
                 "link set g0 up\nlink set g1 up\n")
     desired = tmp_path / "desired.yml"
