@@ -31,15 +31,14 @@ def observe(netns: str | None = None, *, include_kernel: bool = True) -> State:
         return observe_with(sock, include_kernel=include_kernel)
 
 
-def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True,
-                 routes: bool = True) -> State:
-    """observe() through an open socket; routes=False leaves routes out (not dumped)."""
-    return observe_indexed(sock, include_kernel=include_kernel, routes=routes)[0]
+def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True) -> State:
+    return observe_indexed(sock, include_kernel=include_kernel)[0]
 
 
 def observe_indexed(sock: NetlinkSocket, *, include_kernel: bool = True, routes: bool = True,
                     ) -> tuple[State, dict[str, int]]:
-    """observe_with, and every link's ifindex by name (what requests need)."""
+    """observe_with, and every link's ifindex by name (what requests need); routes=False
+    leaves routes out (not dumped)."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with paused_gc():
