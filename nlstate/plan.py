@@ -19,9 +19,9 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import compress, repeat
+from itertools import compress, groupby, repeat
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from nlstate.collector import paused_gc
 from nlstate.diff import Change, Diff
@@ -44,6 +44,7 @@ SYMBOLS = {"create": "+", "replace": "~", "change": "~", "delete": "-"}
 COUNTED = {"create": "create", "replace": "change", "change": "change", "delete": "delete"}
 _ACTION, _DISRUPTIVE = itemgetter(0), itemgetter(4)  # of a Step
 _ACTION_KIND = itemgetter(0, 1)
+_OP, _SECTION = itemgetter(0), itemgetter(1)  # of a Change
 
 
 @dataclass
@@ -79,10 +80,11 @@ class Plan:
     def outline(self) -> str:
         """The plan by action and type of object, for a plan too long to read step by step
         (`text` lists every step)."""
-        what = list(map(_ACTION_KIND, self.steps))  # in C calls: 100k steps pass here
-        by_kind = Counter(what)
+        # in C calls, keeping no (action, kind) pair: 100k kept would set off the collector
+        by_kind = Counter(map(_ACTION_KIND, self.steps))
         flags = list(map(_DISRUPTIVE, self.steps))
-        disruptive = _by_noun(Counter(compress(what, flags)) if any(flags) else Counter())
+        disruptive = _by_noun(Counter(compress(map(_ACTION_KIND, self.steps), flags))
+                              if any(flags) else Counter())
         lines = [f"{SYMBOLS[action]} {action} {noun}: {count}"
                  + (f" ({disruptive[action, noun]} disruptive !)"
                     if (action, noun) in disruptive else "")
@@ -137,12 +139,13 @@ def _make_plan(diff: Diff, current: State, indexes: Mapping[str, int]) -> Plan:
     if diff.errors:
         raise PlanError("\n".join(diff.errors))
     by_section: dict[str, list[Change]] = {}
-    for change in diff.changes:
-        by_section.setdefault(change.section, []).append(change)
+    for section, run in groupby(diff.changes, key=_SECTION):  # a run per section, in C
+        by_section.setdefault(section, []).extend(run)
+    split = {kind.section: _split(kind, by_section.get(kind.section, []))
+             for kind in DELETE_ORDER}
     steps: list[Step] = []
     for kind in DELETE_ORDER:
-        going = [c for c in by_section.get(kind.section, [])
-                 if c.op == "delete" or (c.op == "update" and not kind.replaceable)]
+        going = split[kind.section].going
         steps += _ordered(kind, [_delete_step(kind, c) for c in going], groups_first=True)
     steps += address_delete_steps(diff.addresses)
     steps += link_delete_steps(diff.links)
@@ -152,13 +155,29 @@ def _make_plan(diff: Diff, current: State, indexes: Mapping[str, int]) -> Plan:
     steps += address_steps(diff.addresses)
     steps += links.up
     for kind in CREATE_ORDER:
-        changes = by_section.get(kind.section, [])
-        replaces = [c for c in changes if c.op == "update" and kind.replaceable]
-        creates = [c for c in changes  # an update of what is not replaceable: deleted above
-                   if c.op == "create" or (c.op == "update" and not kind.replaceable)]
+        _, replaces, creates = split[kind.section]
         steps += _ordered(kind, [*map(_replace_step, repeat(kind), replaces),
                                  *_create_steps(kind, creates)], groups_first=False)
     return Plan(steps, list(diff.conflicts), current)
+
+
+class _Split(NamedTuple):
+    going: list[Change]  # deleted in the first phase
+    replaces: list[Change]  # replaced in place
+    creates: list[Change]  # created in the second phase (an update of what is not
+    # replaceable: deleted in the first)
+
+
+def _split(kind: RecordType, changes: list[Change]) -> _Split:
+    """A section's changes by what becomes of them; when all are creates (100k routes into
+    an empty namespace), told in C calls."""
+    ops = list(map(_OP, changes))
+    if ops.count("create") == len(ops):
+        return _Split([], [], changes)
+    deleted_too = "update" if not kind.replaceable else ""
+    return _Split([c for c in changes if c.op in ("delete", deleted_too)],
+                  [c for c in changes if c.op == "update" and kind.replaceable],
+                  [c for c in changes if c.op in ("create", deleted_too)])
 
 
 def _delete_step(kind: RecordType, change: Change) -> Step:
