@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import Annotated, Any, Literal
 
@@ -65,7 +66,8 @@ def routes_to_check(columns: Mapping[str, Sequence[Any]]) -> list[int] | None:
         if column is not None and column.count(None) != len(column):
             flagged.update(index for index, value in enumerate(column) if value is not None)
     gateways = columns.get("next_hop_address")
-    if gateways is not None:
+    # no ":" anywhere: all IPv4, nothing to look at one by one
+    if gateways is not None and ":" in "".join(chain(filter(None, gateways), destinations)):
         flagged.update(
             index for index, (gateway, destination)
             in enumerate(zip(gateways, destinations, strict=True))

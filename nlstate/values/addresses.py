@@ -12,7 +12,6 @@ import socket
 import string
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import repeat
 from typing import Any
 
 _HEX = frozenset(string.hexdigits)
@@ -75,7 +74,8 @@ def canonical_ipv4_prefixes(values: Sequence[Any]) -> bool:
             return False
     except TypeError:  # not a string
         return False
-    if all(map(str.endswith, values, repeat("/32"))):
+    # each fully matched value holds "/32" at most once, and then at its end
+    if ("\n".join(values) + "\n").count("/32\n") == len(values):
         return True
     return all(map(_ipv4_host_bits_clear, values))
 
