@@ -20,7 +20,7 @@ from nlstate.diff import Desired, Diff, diff
 from nlstate.model.state import Ownership
 from nlstate.netlink.socket import NetlinkSocket
 from nlstate.objects import RECORD_TYPES, ROUTES
-from nlstate.observe import observe_indexed, observe_with
+from nlstate.observe import observe_indexed
 from nlstate.observe.routes import all_reported
 from nlstate.requests.route_reports import reported_bodies
 from nlstate.values.base import kebab
@@ -65,13 +65,16 @@ class Verification:
 
     def check(self, sock: NetlinkSocket) -> None:
         """Raise VerifyError naming what differs from the file."""
+        unsaid = self._unsaid_sections()
         left = None
         if self._route_bodies is not None:
-            after, indexes = observe_indexed(sock, include_kernel=False, routes=False)
+            skip = (*unsaid, ROUTES.section)
+            after, indexes = observe_indexed(sock, include_kernel=False, skip=skip)
             if self._routes_proven(sock, indexes, self._route_bodies):
-                left = diff(self.desired, after, skip=(ROUTES.section,))
+                left = diff(self.desired, after, skip=skip)
         if left is None:  # observed (again) with the routes, which are diffed too
-            left = diff(self.desired, observe_with(sock, include_kernel=False))
+            after, _ = observe_indexed(sock, include_kernel=False, skip=unsaid)
+            left = diff(self.desired, after, skip=unsaid)
         problems = differences(left)
         if problems:
             more = len(problems) - SHOWN_DIFFERENCES
@@ -79,6 +82,14 @@ class Verification:
                                                     else [])
             raise VerifyError("the kernel's state differs from the file after applying:\n  "
                               + "\n  ".join(shown))
+
+    def _unsaid_sections(self) -> tuple[str, ...]:
+        """The sections of records the file says nothing of (no object, no absent, purge or
+        protect): nothing the kernel has there can differ from it, so they are not dumped
+        (a file of links only: 0.01 s less for 3000 links)."""
+        state = self.desired.state
+        return tuple(kind.section for kind in RECORD_TYPES
+                     if not kind.records(state) and not state.ownership.get(kind.section))
 
     def _routes_proven(self, sock: NetlinkSocket, indexes: Mapping[str, int],
                        bodies: set[bytes]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Collection
 
 from nlstate import rtnl
 from nlstate.collector import paused_gc
@@ -35,21 +36,22 @@ def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True) -> State:
     return observe_indexed(sock, include_kernel=include_kernel)[0]
 
 
-def observe_indexed(sock: NetlinkSocket, *, include_kernel: bool = True, routes: bool = True,
-                    ) -> tuple[State, dict[str, int]]:
-    """observe_with, and every link's ifindex by name (what requests need); routes=False
-    leaves routes out (not dumped)."""
+def observe_indexed(sock: NetlinkSocket, *, include_kernel: bool = True,
+                    skip: Collection[str] = ()) -> tuple[State, dict[str, int]]:
+    """observe_with, and every link's ifindex by name (what requests need). `skip`:
+    sections of records, by their keys in the state file (routes, route-rules, neighbors,
+    nexthops), not dumped: left empty."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with paused_gc():
-                return _observe_once(sock, include_kernel, routes)
+                return _observe_once(sock, include_kernel, skip)
         except DumpInterruptedError as exc:
             log.info("state changed while dumping (%s); dumping again (%d/%d)",
                      exc, attempt, ATTEMPTS)
     raise DumpInterruptedError(f"the state kept changing during {ATTEMPTS} dumps")
 
 
-def _observe_once(sock: NetlinkSocket, include_kernel: bool, with_routes: bool,
+def _observe_once(sock: NetlinkSocket, include_kernel: bool, skip: Collection[str],
                   ) -> tuple[State, dict[str, int]]:
     links = list(sock.dump(rtnl.link_dump_request(), rtnl.LINK_OBSERVED))
     addresses = list(sock.dump(rtnl.build_request(rc.RTM_GETADDR)))
@@ -60,11 +62,12 @@ def _observe_once(sock: NetlinkSocket, include_kernel: bool, with_routes: bool,
                                  context=OBSERVED)
         for view in views.values()
     ]
-    routes = dump_routes(sock, names, include_kernel=include_kernel) if with_routes else []
-    rules = dump_rules(sock)
-    neighbors = [n for family in (socket.AF_INET, socket.AF_INET6)
-                 for n in dump_neighbors(sock, family, names)]
-    nexthops = dump_nexthops(sock, names)
+    routes = [] if "routes" in skip else dump_routes(sock, names, include_kernel=include_kernel)
+    rules = [] if "route-rules" in skip else dump_rules(sock)
+    neighbors = [] if "neighbors" in skip else [
+        n for family in (socket.AF_INET, socket.AF_INET6)
+        for n in dump_neighbors(sock, family, names)]
+    nexthops = [] if "nexthops" in skip else dump_nexthops(sock, names)
     if not include_kernel:
         rules = [r for r in rules if not rule_is_kernel_owned(r)]
         neighbors = [n for n in neighbors if not neighbor_is_kernel_owned(n)]

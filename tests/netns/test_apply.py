@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Collection
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,15 @@ import pytest
 
 from nlstate import rtnl
 from nlstate.apply import execute as execute_module
+from nlstate.apply import verify as verify_module
 from nlstate.apply.execute import FIRST_PART, PART, execute, link_indexes
 from nlstate.apply.lock import RUN_DIR_VARIABLE, namespace_lock
 from nlstate.apply.run import ApplyError, apply_state
 from nlstate.diff import diff
 from nlstate.load import load_file
+from nlstate.model import State
 from nlstate.netlink import NetlinkSocket
-from nlstate.observe import observe_with
+from nlstate.observe import observe_indexed, observe_with
 from nlstate.plan import make_plan
 from tests.conftest import Netns, run_nlstate
 
@@ -614,3 +617,27 @@ def test_link_indexes_are_the_kernels_and_leave_out_links_not_there(netns: Netns
         found = link_indexes(sock, ["br0", "gone", "p0", "v0"] * 300)  # several sendmsgs
     assert found == {link["ifname"]: link["ifindex"] for link in netns.ip_json("link", "show")
                      if link["ifname"] != "lo"}
+
+
+def test_the_verification_reads_only_the_sections_the_file_speaks_of(
+        netns: Netns, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the kernel has in a section the file says nothing of (no object, no absent,
+    purge or protect) cannot differ from it: the verification does not dump it. A section
+    given only a selector is read."""
+    desired = tmp_path / "links.yml"
+    desired.write_text(
+        "interfaces:\n"
+        "- {name: v0, type: veth, state: up, veth: {peer: p0}}\n"
+        "route-rules:\n"
+        "  protect: [{priority: 7}]\n")
+    skipped: list[set[str]] = []
+
+    def recorded(*args: Any, skip: Collection[str] = (), **kwargs: Any,
+                 ) -> tuple[State, dict[str, int]]:
+        skipped.append(set(skip))
+        return observe_indexed(*args, skip=skip, **kwargs)
+
+    monkeypatch.setattr(verify_module, "observe_indexed", recorded)
+    assert apply_state(load_file(desired), netns.name).done == 2
+    assert skipped == [{"routes", "neighbors", "nexthops"}]
+    assert "UP" in netns.ip_json("link", "show", "v0")[0]["flags"]

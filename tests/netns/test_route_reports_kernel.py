@@ -5,7 +5,7 @@ own, a route the kernel holds otherwise is not proven, and the verification repo
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from operator import itemgetter
 from typing import Any
 
@@ -19,7 +19,7 @@ from nlstate.diff import Desired
 from nlstate.load import load_text
 from nlstate.model import State
 from nlstate.model.records import Route
-from nlstate.observe import observe_with
+from nlstate.observe import observe_indexed
 from nlstate.observe.routes import all_reported
 from nlstate.requests import route_request
 from nlstate.requests.route_reports import reported_bodies
@@ -100,35 +100,34 @@ def _routes_file(routes: list[Route]) -> State:
 
 
 @pytest.fixture
-def decoding_counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """How often the verification decoded the routes (its observe_with, which only the
-    slow path calls)."""
-    calls: list[int] = []
+def observations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    """The verification's observations, each as whether it dumped and decoded the routes
+    (which only the slow path does)."""
+    seen: list[bool] = []
 
-    def counted(*args: Any, **kwargs: Any) -> State:
-        calls.append(1)
-        return observe_with(*args, **kwargs)
+    def counted(*args: Any, skip: Collection[str] = (), **kwargs: Any,
+                ) -> tuple[State, dict[str, int]]:
+        seen.append("routes" not in skip)
+        return observe_indexed(*args, skip=skip, **kwargs)
 
-    monkeypatch.setattr(verify_module, "observe_with", counted)
-    yield calls
+    monkeypatch.setattr(verify_module, "observe_indexed", counted)
+    yield seen
 
 
 def test_an_apply_proves_its_routes_by_their_bytes(netns: Netns, links: dict[str, int],
-                                                    decoding_counted: list[int]) -> None:
+                                                    observations: list[bool]) -> None:
     outcome = apply_state(_routes_file(PLAIN), netns.name)
-    assert outcome.done == len(PLAIN) and decoding_counted == []
+    assert outcome.done == len(PLAIN) and observations == [False]
     assert {route["dst"] for route in netns.ip_json("route", "show", "table", "all")
             if route.get("protocol") in ("static", "bird")} >= {"10.10.0.0/16", "default"}
 
 
 def test_a_file_whose_routes_cannot_be_proven_is_observed_once(
-        netns: Netns, links: dict[str, int], decoding_counted: list[int],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        netns: Netns, links: dict[str, int], observations: list[bool]) -> None:
     """(The first version observed without routes, then again with them.)"""
-    monkeypatch.setattr(verify_module, "observe_indexed", None)  # not to be called
     file = _routes_file([*PLAIN, Route("10.30.0.0/16", "gw0", GW, mtu=1400)])
     assert apply_state(file, netns.name).done == len(PLAIN) + 1
-    assert decoding_counted == [1]
+    assert observations == [True]
 
 
 def _verification(netns: Netns, links: dict[str, int]) -> Verification:
@@ -141,22 +140,24 @@ def _verification(netns: Netns, links: dict[str, int]) -> Verification:
 
 
 def test_a_route_changed_after_the_plan_fails_the_verification(
-        netns: Netns, links: dict[str, int], decoding_counted: list[int]) -> None:
+        netns: Netns, links: dict[str, int], observations: list[bool]) -> None:
     verification = _verification(netns, links)
+    observations.clear()  # the apply's own
     netns.ip("route", "replace", "10.10.0.0/16", "via", OTHER_GW, "dev", "gw0")
     with rtnl.open_socket(netns.name) as sock, pytest.raises(VerifyError) as failure:
         verification.check(sock)
     assert f"route 10.10.0.0/16 via {GW} dev gw0 metric 0: next-hop-address wanted {GW}, " \
         f"found {OTHER_GW}" in str(failure.value)
-    assert decoding_counted == [1]
+    assert observations == [False, True]
 
 
 def test_routes_by_an_index_another_link_has_taken_are_decoded(
-        netns: Netns, links: dict[str, int], decoding_counted: list[int]) -> None:
+        netns: Netns, links: dict[str, int], observations: list[bool]) -> None:
     """The bodies name a link by the index it had. Once e0 is recreated and another link
     has its old index, a route through that other link is reported with the very bytes
     predicted for e0: the verification must not take them for e0's route."""
     verification = _verification(netns, links)
+    observations.clear()  # the apply's own
     netns.ip("link", "del", "e0")
     netns.ip("link", "add", "e0", "type", "veth", "peer", "name", "e1")
     netns.ip("link", "add", "e2", "index", str(links["e0"]), "type", "veth", "peer", "name",
@@ -169,4 +170,4 @@ def test_routes_by_an_index_another_link_has_taken_are_decoded(
     with rtnl.open_socket(netns.name) as sock, pytest.raises(VerifyError) as failure:
         verification.check(sock)
     assert "next-hop-interface wanted e0, found e2" in str(failure.value)
-    assert decoding_counted == [1]
+    assert observations == [False, True]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pytest
 
 import nlstate.observe as observe_module
@@ -13,7 +15,7 @@ def test_interrupted_dump_is_redone(monkeypatch: pytest.MonkeyPatch) -> None:
     outcomes: list[tuple[State, dict[str, int]] | Exception] = [
         DumpInterruptedError("1"), DumpInterruptedError("2"), (State(), {"lo": 1})]
 
-    def once(sock: NetlinkSocket, include_kernel: bool, with_routes: bool,
+    def once(sock: NetlinkSocket, include_kernel: bool, skip: Collection[str],
              ) -> tuple[State, dict[str, int]]:
         outcome = outcomes.pop(0)
         if isinstance(outcome, Exception):
@@ -29,7 +31,7 @@ def test_interrupted_dump_is_redone(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_state_that_keeps_changing_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
 
-    def once(sock: NetlinkSocket, include_kernel: bool, with_routes: bool,
+    def once(sock: NetlinkSocket, include_kernel: bool, skip: Collection[str],
              ) -> tuple[State, dict[str, int]]:
         calls.append(1)
         raise DumpInterruptedError("again")
