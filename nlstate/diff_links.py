@@ -155,6 +155,10 @@ def merged(have: Interface, want: Interface) -> Interface:
         else:
             document[key] = value
     document.pop("allow-recreate", None)
+    if want.alt_names:  # the kernel's names and the file's, less those it removes
+        gone = {entry.name for entry in want.alt_names if entry.state == "absent"}
+        kept = {entry.name for entry in (*(have.alt_names or ()), *want.alt_names)} - gone
+        document["alt-names"] = [{"name": name} for name in sorted(kept)]
     return Interface.model_validate(document)
 
 
@@ -162,7 +166,7 @@ def created_state(link: Interface) -> Interface:
     """The link as the kernel has it right after its create request: down, not a port,
     without alias, ports or addresses (those are steps of their own)."""
     update: dict[str, Any] = {"state": "down", "controller": None, "description": None,
-                              "ipv4": None, "ipv6": None}
+                              "ipv4": None, "ipv6": None, "alt_names": None}
     for key, section in link.sections():
         if "port" in type(section).model_fields:
             update[key.replace("-", "_")] = section.replaced(port=None)
@@ -186,10 +190,6 @@ def _target(iface: Interface, listed: dict[str, Interface], present: dict[str, I
     controller left to the controller's port list when that list names it (or, for a
     release, when the list of the controller it has leaves it out)."""
     update: dict[str, Any] = {"allow_recreate": None}
-    if iface.alt_names:
-        result.errors.append(f"link {iface.name}: alt-names cannot be applied yet; leave "
-                             "them out")
-        return None
     if iface.copy_mac_from is not None:
         source = iface.copy_mac_from
         mac = next((i.mac_address for i in (listed.get(source), present.get(source))

@@ -35,6 +35,10 @@ from nlstate.requests import RequestError
 from nlstate.requests.addresses import address_command, address_request
 from nlstate.requests.links import (
     NO_INDEXES,
+    AltNameAction,
+    alt_name_changes,
+    alt_name_command,
+    alt_name_request,
     link_change,
     link_change_commands,
     link_create,
@@ -136,6 +140,7 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
         assert have is not None
         if not _made_as_said(name, targets[name], as_said):
             in_place += _change_steps(have, targets[name], change)
+        in_place += _alt_name_steps(have, targets[name])
         ports += _port_steps(have, targets[name])
         state = targets[name].state
         if state in admin:
@@ -156,7 +161,7 @@ def address_steps(changes: Sequence[AddressChange]) -> list[Step]:
 
 def _change_steps(have: Interface, want: Interface, change: LinkChange) -> list[Step]:
     """The link's own settings in place (not its ports, not its admin state)."""
-    in_place = _without_ports(want).replaced(state=None)
+    in_place = _without_ports(want).replaced(state=None, alt_names=None)
     commands = link_change_commands(have, in_place)
     if not commands:
         return []
@@ -170,6 +175,22 @@ def _change_steps(have: Interface, want: Interface, change: LinkChange) -> list[
     build = partial(_single, link_change, have, in_place)
     return [_link_step(want.name, "change", build, commands[0], reason,
                        disruptive=disruptive)]
+
+
+def _alt_name_steps(have: Interface, want: Interface) -> list[Step]:
+    """Alternative names removed (first: that frees a name another entry may take), then
+    added, a request each way."""
+    adds, removes = alt_name_changes(have, want)
+    steps = []
+    actions: tuple[tuple[AltNameAction, list[str], str], ...] = (
+        ("del", removes, "state: absent in alt-names"), ("add", adds, "listed in alt-names"))
+    for action, alt_names, reason in actions:
+        if alt_names:
+            build = partial(_single, alt_name_request, want.name, action, alt_names)
+            steps.append(_link_step(want.name, "change", build,
+                                    alt_name_command(want.name, action, alt_names), reason,
+                                    disruptive=False))
+    return steps
 
 
 def _made_as_said(name: str, want: Interface, as_said: set[str]) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 
 from nlstate.diff import Diff, diff
 from nlstate.model import State
-from nlstate.model.interface import Interface
+from nlstate.model.interface import AltNameEntry, Interface
 from nlstate.model.state import Ownership
 from nlstate.objects import RECORD_TYPES
 from nlstate.observe.exact import EVERYTHING, exact_link
@@ -71,7 +71,9 @@ class Snapshot:
     def restore_plan(self, now: State) -> Plan:
         """The plan that gives the snapshot's objects back their state from before."""
         present = {iface.name: iface for iface in self.before.interfaces}
-        interfaces = [exact_link(present[name]) if name in present else
+        current = {iface.name: iface for iface in now.interfaces}
+        interfaces = [_with_alt_names_gone(exact_link(present[name]), current.get(name))
+                      if name in present else
                       Interface.model_validate({"name": name, "state": "absent"})
                       for name in sorted(self.links)]
         desired = State(interfaces=interfaces, ownership={
@@ -101,6 +103,19 @@ class Snapshot:
                    {section: {_hashable(key) for key in keys}
                     for section, keys in document["keys"].items()},
                    dict(document.get("indexes", {})))
+
+
+def _with_alt_names_gone(link: Interface, now: Interface | None) -> Interface:
+    """The link with `state: absent` for the alternative names it has now and had not
+    (alt-names lists only add and remove: the names a list leaves out stay)."""
+    if now is None or not now.alt_names:
+        return link
+    had = {entry.name for entry in link.alt_names or ()}
+    added = sorted({entry.name for entry in now.alt_names} - had)
+    if not added:
+        return link
+    gone = [AltNameEntry.model_validate({"name": name, "state": "absent"}) for name in added]
+    return link.replaced(alt_names=[*(link.alt_names or ()), *gone])
 
 
 def _followers(before: State, touched: set[str], *, through_veth: bool = False) -> set[str]:

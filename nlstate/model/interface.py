@@ -121,7 +121,9 @@ class InterfaceBase(FileModel):
         None, description="Receive frames for every MAC address: promiscuous mode "
                           "(IFF_PROMISC).")
     alt_names: list[AltNameEntry] | None = Field(
-        None, description="Alternative names of the link (IFLA_PROP_LIST).")
+        None, description="Alternative names of the link (IFLA_PROP_LIST): those listed are "
+                          "added, those `state: absent` removed; the link's other "
+                          "alternative names stay (nmstate's way).")
     controller: ControllerName | None = Field(
         None, description="The bridge, bond or VRF this link is a port of (IFLA_MASTER); "
                           "'' (empty): none, the link is released from the one it has.")
@@ -254,6 +256,7 @@ class Interface(InterfaceBase):
         if self.ipv4 is not None and self.ipv4.autoconf is not None:
             yield Finding(("ipv4", "autoconf"), "autoconf is IPv6's (router advertisements); "
                           "leave it out of ipv4", self.ipv4.autoconf)
+        yield from self._alt_name_problems()
         for key, config, v6 in (("ipv4", self.ipv4, False), ("ipv6", self.ipv6, True)):
             if config is None:
                 continue
@@ -261,6 +264,19 @@ class Interface(InterfaceBase):
                 yield Finding((key, "enabled"), f"{key} is disabled (enabled: false) but has "
                               "addresses; remove them or enable it", config.enabled)
             yield from _address_problems(key, config.address or [], v6)
+
+    def _alt_name_problems(self) -> Iterator[Finding]:
+        """The kernel refuses an alternative name that is a link's name: its own is known
+        here; a name given twice is two wishes for one name."""
+        seen: set[str] = set()
+        for index, entry in enumerate(self.alt_names or ()):
+            loc = ("alt-names", index, "name")
+            if entry.name == self.name and entry.state is None:
+                yield Finding(loc, f"{entry.name} is the link's own name; an alternative "
+                              "name is another name for it", entry.name)
+            elif entry.name in seen:
+                yield Finding(loc, f"{entry.name} is listed twice", entry.name)
+            seen.add(entry.name)
 
 
 def _address_problems(key: str, entries: list[AddressEntry], v6: bool,

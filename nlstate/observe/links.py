@@ -134,6 +134,9 @@ def interface_document(view: LinkView, views: dict[int, LinkView], names: dict[i
         doc["controller"] = names.get(attrs["master"], str(attrs["master"]))
     if attrs.get("ifalias"):
         doc["description"] = attrs["ifalias"]
+    alt_names = (attrs.get("prop-list") or {}).get("alt-ifname")
+    if alt_names:  # in the order they were added: sorted, as nmstate shows them
+        doc["alt-names"] = [{"name": name} for name in sorted(alt_names)]
     if view.flags & IFF_PROMISC:  # the promiscuous mode asked for (a bridge's of its
         doc["accept-all-mac-addresses"] = True  # ports is in IFLA_PROMISCUITY, not here)
     for family, key in ((socket.AF_INET, "ipv4"), (socket.AF_INET6, "ipv6")):

@@ -43,7 +43,8 @@ from nlstate.values.base import FileModel
 from .common import NEW_FLAGS, RequestError, ifindex
 
 __all__ = [
-    "immutable_changes", "link_change", "link_change_commands", "link_create",
+    "alt_name_changes", "alt_name_command", "alt_name_request", "immutable_changes",
+    "link_change", "link_change_commands", "link_create",
     "link_create_commands", "link_delete", "link_delete_command", "link_differences",
     "link_down", "link_up", "port_commands", "port_requests",
 ]  # fmt: skip
@@ -51,6 +52,7 @@ __all__ = [
 Names = Mapping[str, int]
 NO_INDEXES: Names = {}
 PortAction = Literal["enslave", "release", "settings"]
+AltNameAction = Literal["add", "del"]  # `ip link property add|del`
 SECTION_BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}
 KIND_OF_TYPE: dict[str, str] = {}
 for _kernel_kind, _type in INTERFACE_TYPES.items():
@@ -198,7 +200,38 @@ def link_differences(current: Interface, desired: Interface) -> list[str]:
     if _port_steps(current, desired, None):
         fields += [f"{key}.port" for key, model in desired.sections()
                    if SECTION_BY_KEY[key].port_data is not None]
+    if desired.alt_names and any(alt_name_changes(current, desired)):
+        fields.append("alt-names")
     return fields
+
+
+def alt_name_changes(current: Interface, desired: Interface) -> tuple[list[str], list[str]]:
+    """(the alternative names to add, those to remove) for desired's alt-names: its entries
+    the kernel lacks, its `state: absent` entries the kernel has. Names the file does not
+    mention stay (nmstate's way: alternative names are added and removed one by one)."""
+    have = {entry.name for entry in current.alt_names or ()}
+    wanted = desired.alt_names or ()
+    return ([entry.name for entry in wanted if entry.state is None and entry.name not in have],
+            [entry.name for entry in wanted if entry.state == "absent" and entry.name in have])
+
+
+def alt_name_request(link: str, action: AltNameAction, alt_names: list[str],
+                     names: Names) -> list[Request]:
+    """RTM_NEWLINKPROP (add) or RTM_DELLINKPROP (del) of the link's alternative names, all in
+    one IFLA_PROP_LIST."""
+    label = f"link {link}"
+    header = {"ifi-index": ifindex(names, link, label)}
+    attrs: dict[str | int, Any] = {"prop-list": {"alt-ifname": alt_names}}
+    if action == "add":
+        return [build_request(rc.RTM_NEWLINKPROP, header, attrs, NEW_FLAGS["create"],
+                              f"{label} (add alternative names)")]
+    return [build_request(rc.RTM_DELLINKPROP, header, attrs, 0,
+                          f"{label} (remove alternative names)")]
+
+
+def alt_name_command(link: str, action: AltNameAction, alt_names: list[str]) -> str:
+    return " ".join(["ip link property", action, "dev", link,
+                     *(word for name in alt_names for word in ("altname", name))])
 
 
 LINK_FIELDS = {"mtu": "mtu", "mac-address": "address", "description": "ifalias",

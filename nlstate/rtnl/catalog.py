@@ -17,6 +17,8 @@ MESSAGES: dict[int, tuple[str, MessageSpec]] = {
     c.RTM_DELLINK: ("RTM_DELLINK", LINK),
     c.RTM_GETLINK: ("RTM_GETLINK", LINK),
     c.RTM_SETLINK: ("RTM_SETLINK", LINK),
+    c.RTM_NEWLINKPROP: ("RTM_NEWLINKPROP", LINK),
+    c.RTM_DELLINKPROP: ("RTM_DELLINKPROP", LINK),
     c.RTM_NEWADDR: ("RTM_NEWADDR", ADDR),
     c.RTM_DELADDR: ("RTM_DELADDR", ADDR),
     c.RTM_GETADDR: ("RTM_GETADDR", ADDR),
@@ -51,7 +53,8 @@ def build_request(msg_type: int, header: Mapping[str, Any] | None = None,
 LINK_OBSERVED = MessageSpec("link", LINK.header, LINK.attrs.decoding(
     "linkinfo", LINKINFO_ATTRS.decoding("data", LINKINFO_DATA_OBSERVED).decoding(
         "slave-data", LINKINFO_SLAVE_DATA_OBSERVED).learning_layouts()).only(
-    "ifname", "mtu", "address", "master", "ifalias", "linkinfo", "link").learning_layouts())
+    "ifname", "mtu", "address", "master", "ifalias", "linkinfo", "link", "prop-list",
+).learning_layouts())
 
 
 def link_dump_request() -> Request:

@@ -4,6 +4,7 @@ once the state has changed, one apply at a time per namespace."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from collections.abc import Collection
@@ -60,6 +61,8 @@ def dumps(ns: Netns) -> dict[str, Any]:
             if "flags" in value and isinstance(value["flags"], list):
                 kept["up"] = "UP" in value["flags"]
                 kept["promisc"] = "PROMISC" in value["flags"]
+            if "altnames" in value:  # in the order added: a name given back comes last
+                kept["altnames"] = sorted(value["altnames"])
             if "addr_info" in value:
                 kept["addresses"] = sorted(
                     (a["local"], a["prefixlen"]) for a in value["addr_info"]
@@ -358,6 +361,48 @@ def test_a_rollback_gives_back_the_alias_and_promiscuous_mode(netns: Netns,
     assert applied.returncode == 0, applied.stderr
     [link] = netns.ip_json("link", "show", "g0")
     assert "PROMISC" in link["flags"] and link["ifalias"] == "uplink"
+
+
+def _alt_names(ns: Netns, link: str) -> list[str]:
+    return sorted(ns.ip_json("link", "show", link)[0].get("altnames", []))
+
+
+def test_alternative_names_are_added_removed_and_rolled_back(netns: Netns,
+                                                            tmp_path: Path) -> None:
+    """alt-names add the names listed and remove those `state: absent`; the link's other
+    names stay (nmstate's way). A new link gets its names after its create. A rollback
+    takes back the names added and gives back those removed."""
+    netns.batch("link add e0 type veth peer name e1\n"
+                "link property add dev e0 altname old-name altname kept-name\n")
+    desired = tmp_path / "desired.yml"
+    desired.write_text(
+        "interfaces:\n"
+        "- {name: e0, alt-names: [{name: old-name, state: absent},\n"
+        "                         {name: a-name-longer-than-fifteen-bytes}]}\n"
+        "- {name: v9, type: veth, veth: {peer: v9p}, alt-names: [{name: ninth-veth}]}\n")
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 0, result.stderr
+    assert _alt_names(netns, "e0") == ["a-name-longer-than-fifteen-bytes", "kept-name"]
+    assert _alt_names(netns, "v9") == ["ninth-veth"]
+    again = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert again.returncode == 0 and "nothing to do" in again.stderr, again.stderr
+    shown = run_nlstate("show", "--netns", netns.name, "-o", "json")
+    [e0] = [link for link in json.loads(shown.stdout)["interfaces"] if link["name"] == "e0"]
+    assert e0["alt-names"] == [{"name": "a-name-longer-than-fifteen-bytes"},
+                               {"name": "kept-name"}]
+
+    before = dumps(netns)
+    failing = tmp_path / "failing.yml"
+    failing.write_text(
+        "interfaces:\n"
+        "- {name: e0, alt-names: [{name: kept-name, state: absent}, {name: brand-new}]}\n"
+        "routes:\n  config:\n"
+        "  - {destination: 10.1.0.0/16, next-hop-address: 203.0.113.9, "
+        "next-hop-interface: e0}\n")  # unreachable: refused, after e0's steps
+    result = run_nlstate("apply", str(failing), "--netns", netns.name)
+    assert result.returncode == 1 and "rolled back" in result.stderr, result.stderr
+    assert _alt_names(netns, "e0") == ["a-name-longer-than-fifteen-bytes", "kept-name"]
+    assert dumps(netns) == before
 
 
 def test_a_file_from_standard_input_is_applied(netns: Netns) -> None:

@@ -37,7 +37,13 @@ STARTS = [
     "nexthop add id 5 via 192.0.2.3 dev a0",
     "rule add fwmark 16 table 100 priority 100",
     "link add vx0 type vxlan id 42 dstport 4789",
+    "link property add dev a0 altname a0-alternative-name",
 ]
+
+# alternative names: added, removed, or one name for two links (refused by the kernel)
+ALT_NAMES = [[{"name": "a0-alternative-name"}],
+             [{"name": "a0-alternative-name", "state": "absent"}],
+             [{"name": "one-name-for-two-links"}]]
 
 
 @st.composite
@@ -72,6 +78,8 @@ def desired_states(draw: st.DrawFn) -> dict[str, Any]:
         entry: dict[str, Any] = {"name": name, **extra}
         if draw(st.booleans()):
             entry["description"] = draw(st.sampled_from(["", "uplink"]))
+        if draw(st.booleans()):
+            entry["alt-names"] = draw(st.sampled_from(ALT_NAMES))
         if name in ("a0", "vx0") and draw(st.booleans()):  # a new peer or id: recreated
             entry["allow-recreate"] = True
         entry.update(draw(st.fixed_dictionaries({}, optional={

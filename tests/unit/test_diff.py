@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from nlstate.diff import Change, Desired, diff
 from nlstate.diff_links import merged
 from nlstate.model import State
-from nlstate.model.interface import Interface
+from nlstate.model.interface import AltNameEntry, Interface
 from nlstate.model.records import Neighbor, Nexthop, Route, RouteRule
 from nlstate.objects import ROUTES
 
@@ -274,3 +274,14 @@ def test_a_recreated_link_takes_the_files_addresses_over_the_kernels_none() -> N
         "address": [{"ip": "10.9.0.1", "prefix-length": 24}]}})
     assert merged(none, given).ipv4 == some.ipv4
     assert merged(some, none).ipv4 == none.ipv4
+
+
+def test_a_recreated_link_keeps_its_alternative_names_and_the_files() -> None:
+    """alt-names add and remove names: the link made again has the kernel's names, less
+    those the file removes, and the file's."""
+    have = Interface.model_validate({"name": "v0", "type": "veth", "veth": {"peer": "v1"},
+                                     "alt-names": [{"name": "kept"}, {"name": "dropped"}]})
+    want = Interface.model_validate({"name": "v0", "veth": {"peer": "v2"}, "alt-names": [
+        {"name": "added"}, {"name": "dropped", "state": "absent"}]})
+    assert merged(have, want).alt_names == [
+        AltNameEntry.model_validate({"name": name}) for name in ("added", "kept")]

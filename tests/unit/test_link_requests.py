@@ -19,6 +19,9 @@ from nlstate.requests.addresses import (
     address_request,
 )
 from nlstate.requests.links import (
+    alt_name_changes,
+    alt_name_command,
+    alt_name_request,
     immutable_changes,
     link_change,
     link_change_commands,
@@ -26,6 +29,7 @@ from nlstate.requests.links import (
     link_create_commands,
     link_delete,
     link_delete_command,
+    link_differences,
     link_down,
     link_up,
     port_requests,
@@ -362,6 +366,36 @@ def test_delete_up_down() -> None:
     assert (header["ifi-flags"], header["ifi-change"]) == (0, IFF_UP)
     with pytest.raises(UnknownInterfaceError):
         link_delete("gone", NAMES)
+
+
+def test_alternative_names_golden() -> None:
+    """One IFLA_PROP_LIST (52, NLA_F_NESTED) holding an IFLA_ALT_IFNAME (53) per name, on
+    the link's ifindex: what `ip link property add|del` sends."""
+    [add] = alt_name_request("v0", "add", ["uplink", "a-name-longer-than-fifteen"], NAMES)
+    assert (add.type, add.flags, add.name) == (rc.RTM_NEWLINKPROP, CREATE, "RTM_NEWLINKPROP")
+    assert add.payload == _hex("""
+        00 00 00 00 05 00 00 00 00 00 00 00 00 00 00 00   # ifinfomsg: index 5
+        30 00 34 80                                       # IFLA_PROP_LIST, nested
+          0b 00 35 00 75 70 6c 69 6e 6b 00 00             # IFLA_ALT_IFNAME "uplink"
+          1f 00 35 00 61 2d 6e 61 6d 65 2d 6c 6f 6e 67 65 72 2d 74 68 61 6e 2d 66 69 66
+          74 65 65 6e 00 00                               # "a-name-longer-than-fifteen"
+    """)
+    [delete] = alt_name_request("v0", "del", ["uplink"], NAMES)
+    assert (delete.type, delete.flags) == (rc.RTM_DELLINKPROP, 0)
+    assert _decoded(delete)[1] == {"prop-list": {"alt-ifname": ["uplink"]}}
+    assert alt_name_command("v0", "add", ["a", "b"]) == (
+        "ip link property add dev v0 altname a altname b")
+
+
+def test_alternative_names_are_added_and_removed_one_by_one() -> None:
+    have = _iface({"name": "v0", "alt-names": [{"name": "kept"}, {"name": "old"}]})
+    want = _iface({"name": "v0", "alt-names": [{"name": "new"}, {"name": "kept"},
+                                               {"name": "old", "state": "absent"},
+                                               {"name": "never", "state": "absent"}]})
+    assert alt_name_changes(have, want) == (["new"], ["old"])
+    assert "alt-names" in link_differences(have, want)
+    assert alt_name_changes(have, _iface({"name": "v0"})) == ([], [])
+    assert link_differences(have, _iface({"name": "v0", "alt-names": [{"name": "kept"}]})) == []
 
 
 # ------------------------------------------------------------------------ addresses

@@ -351,6 +351,11 @@ ROUTE = {"destination": "10.0.0.0/8", "next-hop-address": "192.0.2.1"}
     (ifaces(iface(name="eth0", ipv4={"address": [{"ip": "192.0.2.1", "prefix-length": 24},
                                                  {"ip": "192.0.2.1", "prefix-length": 25}]})),
      ("interfaces", 0, "ipv4", "address", 1, "ip"), "listed twice"),
+    (ifaces(iface(name="eth0", alt_names=[{"name": "uplink"},
+                                          {"name": "uplink", "state": "absent"}])),
+     ("interfaces", 0, "alt-names", 1, "name"), "uplink is listed twice"),
+    (ifaces(iface(name="eth0", alt_names=[{"name": "eth0"}])),
+     ("interfaces", 0, "alt-names", 0, "name"), "eth0 is the link's own name"),
 ])
 def test_duplicates_are_refused(document: dict[str, Any], loc: Loc, message: str) -> None:
     assert_error(document, loc, message)
