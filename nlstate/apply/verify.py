@@ -22,6 +22,7 @@ from nlstate.netlink.socket import NetlinkSocket
 from nlstate.objects import RECORD_TYPES, ROUTES
 from nlstate.observe import observe_indexed
 from nlstate.observe.routes import all_reported
+from nlstate.requests.links import alt_name_changes
 from nlstate.requests.route_reports import reported_bodies
 from nlstate.values.base import kebab
 
@@ -116,7 +117,12 @@ def differences(changes: Diff) -> list[str]:
     for link in changes.links:
         for name in link.fields or (link.op,):
             wanted, found = _field(link.after, name), _field(link.before, name)
-            if link.before is not None and link.after is not None and wanted is not _NO_FIELD:
+            if name == "alt-names" and link.before is not None and link.after is not None:
+                missing, left = alt_name_changes(link.before, link.after)
+                lines += [f"link {link.name}: alternative name {alt} missing" for alt in missing]
+                lines += [f"link {link.name}: alternative name {alt} still there (state: "
+                          "absent)" for alt in left]
+            elif link.before is not None and link.after is not None and wanted is not _NO_FIELD:
                 told = _given_differences(name, wanted, found) or [(name, wanted, found)]
                 lines += [f"link {link.name}: {path} wanted {_shown(want)}, found {_shown(have)}"
                           for path, want, have in told]

@@ -10,7 +10,8 @@ import pytest
 from nlstate import cli
 from nlstate.apply.verify import differences
 from nlstate.diff import diff
-from nlstate.load import load_file
+from nlstate.load import load_file, load_text
+from nlstate.model.interface import AltNameEntry
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -42,6 +43,19 @@ def test_verification_names_the_option_of_a_link_kind_that_differs() -> None:
     assert lines["bridge-port-setting-change"] == [
         "link br0: bridge.port[0].stp-hairpin-mode wanted True, found None",
         "link br0: bridge.port[0].stp-priority wanted 16, found 32"]
+
+
+def test_verification_names_the_alternative_names_missing_or_left() -> None:
+    """Named one by one (position by position, the lists said nothing that made sense)."""
+    current = load_file(CASES / "link-alt-names" / "current.yml")
+    desired = load_text("interfaces:\n- name: eth0\n  alt-names:\n  - name: uplink0\n"
+                        "  - name: wan\n    state: absent\n")
+    eth0 = next(link for link in current.interfaces if link.name == "eth0")
+    current.interfaces[current.interfaces.index(eth0)] = eth0.replaced(
+        alt_names=[AltNameEntry.model_validate({"name": "wan"})])
+    assert differences(diff(desired, current)) == [
+        "link eth0: alternative name uplink0 missing",
+        "link eth0: alternative name wan still there (state: absent)"]
 
 
 def test_progress_rewrites_one_line_of_a_terminal(capsys: pytest.CaptureFixture[str],
