@@ -36,6 +36,25 @@ def duplicate_interfaces(interfaces: Sequence[Interface]) -> Iterator[Finding]:
             first[interface.name] = index
 
 
+def alt_names(interfaces: Sequence[Interface]) -> Iterator[Finding]:
+    """An alternative name is one more name of one link: not another listed link's name,
+    nor another's alternative name (the kernel refuses both: EEXIST)."""
+    names = {interface.name: index for index, interface in enumerate(interfaces)}
+    taken: dict[str, str] = {}
+    for index, interface in enumerate(interfaces):
+        for position, entry in enumerate(interface.alt_names or ()):
+            if entry.state is not None:
+                continue
+            where = ("interfaces", index, "alt-names", position, "name")
+            if entry.name in names and entry.name != interface.name:  # its own: the model's
+                yield Finding(where, f"{entry.name} is the name of another link "
+                              f"(interfaces[{names[entry.name]}])", entry.name)
+            elif entry.name in taken and taken[entry.name] != interface.name:
+                yield Finding(where, f"{entry.name} is already an alternative name of "
+                              f"{taken[entry.name]}; a name names one link", entry.name)
+            taken.setdefault(entry.name, interface.name)
+
+
 def controllers(interfaces: Sequence[Interface]) -> Iterator[Finding]:
     """Ports named by two controllers, a port's controller key against the controller's port
     list, controllers that cannot have ports or are being removed."""

@@ -162,6 +162,7 @@ class StateFile(FileModel):
         interfaces = self.interfaces or []
         check(type(self).__name__, [
             *checks.duplicate_interfaces(interfaces),
+            *checks.alt_names(interfaces),
             *checks.controllers(interfaces),
             *checks.loops(interfaces),
             *checks.veth_peers(interfaces),

@@ -356,6 +356,11 @@ ROUTE = {"destination": "10.0.0.0/8", "next-hop-address": "192.0.2.1"}
      ("interfaces", 0, "alt-names", 1, "name"), "uplink is listed twice"),
     (ifaces(iface(name="eth0", alt_names=[{"name": "eth0"}])),
      ("interfaces", 0, "alt-names", 0, "name"), "eth0 is the link's own name"),
+    (ifaces(iface(name="eth0", alt_names=[{"name": "uplink"}]),
+            iface(name="eth1", alt_names=[{"name": "uplink"}])),
+     ("interfaces", 1, "alt-names", 0, "name"), "already an alternative name of eth0"),
+    (ifaces(iface(name="eth0", alt_names=[{"name": "eth1"}]), iface(name="eth1")),
+     ("interfaces", 0, "alt-names", 0, "name"), "eth1 is the name of another link"),
 ])
 def test_duplicates_are_refused(document: dict[str, Any], loc: Loc, message: str) -> None:
     assert_error(document, loc, message)
