@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import chain, compress, repeat, tee
+from itertools import chain, compress, repeat
 from operator import attrgetter, itemgetter, ne, not_
 from typing import Any, Literal, NamedTuple
 
@@ -149,7 +149,7 @@ def _check_interfaces(kind: RecordType, changes: Sequence[Change], known: set[st
                       result: Diff) -> None:
     if not kind.interface_fields:
         return
-    records = [record for change in changes for record in change.after]
+    records = list(chain.from_iterable(map(_AFTER, changes)))  # in C calls
     named: set[str | None] = set()
     for name in kind.interface_fields:  # column by column: 100k routes pass here
         named.update(map(attrgetter(name), records))
@@ -175,12 +175,17 @@ def _diff_type(kind: RecordType, desired: _Side, current: Sequence[Any],
                ownership: Ownership, result: Diff) -> None:
     present_keys = kind.keys_of(current)
     present_one = dict(zip(present_keys, current, strict=True))
-    if (len(desired.one) == len(desired.records) and len(present_one) == len(current)
-            and not ownership.absent):
-        # every object one record (no multipath route): compare record to record
+    one_record_each = len(desired.one) == len(desired.records)  # no multipath route
+    if one_record_each and not current and not ownership.absent:
+        # nothing of the type in the kernel (100k routes into an empty namespace): all new
+        _add_creates(kind, desired.keys, desired.records, result)
+        return
+    if one_record_each and len(present_one) == len(current) and not ownership.absent:
+        # every object one record: compare record to record
         changed = list(_changed(desired, present_one))
         there = list(map(present_one.__contains__, map(itemgetter(0), changed)))
-        _add_creates(kind, compress(changed, map(not_, there)), result)
+        new = list(compress(changed, map(not_, there)))
+        _add_creates(kind, map(itemgetter(0), new), map(itemgetter(1), new), result)
         wanted = {key: [record] for key, record in compress(changed, there)}
         present = {key: [present_one[key]] for key in wanted}
         if ownership.purge:  # the unlisted objects, for purge to pick from
@@ -221,16 +226,17 @@ def _diff_type(kind: RecordType, desired: _Side, current: Sequence[Any],
         _remove(kind, key, records, ownership, result)
 
 
-def _add_creates(kind: RecordType, pairs: Iterable[tuple[Hashable, Any]], result: Diff) -> None:
-    """Create changes of objects of one record each (key, record), in C calls: 100k routes
-    into an empty namespace pass here."""
-    keys, records = tee(pairs)
+def _add_creates(kind: RecordType, keys: Iterable[Hashable], records: Iterable[Any],
+                 result: Diff) -> None:
+    """Create changes of objects of one record each, in C calls: 100k routes into an empty
+    namespace pass here."""
     result.changes.extend(map(tuple.__new__, repeat(Change), zip(
-        repeat("create"), repeat(kind.section), map(itemgetter(0), keys), repeat(()),
-        zip(map(itemgetter(1), records)), repeat(()), repeat(_CREATE_REASON))))
+        repeat("create"), repeat(kind.section), keys, repeat(()), zip(records), repeat(()),
+        repeat(_CREATE_REASON))))
 
 
 _CREATE_REASON = "listed in the file, not in the kernel"
+_AFTER = attrgetter("after")  # of a Change
 
 
 def _changed(desired: _Side, present: dict[Hashable, Any]) -> Iterable[tuple[Hashable, Any]]:
@@ -238,7 +244,7 @@ def _changed(desired: _Side, present: dict[Hashable, Any]) -> Iterable[tuple[Has
     present record on a field they set. When all set the same fields, by one C-level
     projection (itemgetter): 100k of them take milliseconds."""
     wanted = desired.one
-    if not present:  # all new (an empty namespace): nothing to compare
+    if not present:  # all new: nothing to compare
         return wanted.items()
     uniform = desired.uniform
     if uniform is None:

@@ -89,7 +89,7 @@ def route_keys(routes: Sequence[Route]) -> list[RouteKey]:
                                             for column in _KEY_COLUMNS)
     if None in destinations:
         raise RequestError("a route without destination (an absent wildcard) has no key")
-    if any(map(str.__contains__, destinations, repeat(":"))):  # in C: 100k pass here
+    if ":" in "".join(destinations):  # an IPv6 one among them (in C: 100k pass here)
         families = [socket.AF_INET6 if ":" in destination else socket.AF_INET
                     for destination in destinations]
         metrics = [metric or (IPV6_METRIC if family == socket.AF_INET6 else 0)
