@@ -8,7 +8,8 @@ veth pair. Then, parents first:
    its peer too;
 2. changes in place (mtu, MAC, alias, kind data, controller), then each controller's ports
    (enslave, release, port settings), on what the kernel has then (for a link just created:
-   what its create made);
+   what its create made); every link's alternative names removed before the changes, added
+   after them (a name may move from one link to another);
 3. admin state (up/down);
 4. addresses.
 """
@@ -132,6 +133,9 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
         after_create[name] = created_state(link)
         as_said.add(name)
     in_place: list[Step] = []
+    # every link's alternative names removed before any is added: a name may move
+    alt_names_removed: list[Step] = []
+    alt_names_added: list[Step] = []
     ports: list[Step] = []
     admin: dict[str, list[Step]] = {"down": [], "up": []}
     for name in order:
@@ -140,12 +144,15 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
         assert have is not None
         if not _made_as_said(name, targets[name], as_said):
             in_place += _change_steps(have, targets[name], change)
-        in_place += _alt_name_steps(have, targets[name])
+        removed, added = _alt_name_steps(have, targets[name])
+        alt_names_removed += removed
+        alt_names_added += added
         ports += _port_steps(have, targets[name])
         state = targets[name].state
         if state in admin:
             admin[state] += _admin_steps(have, targets[name])
-    return LinkSteps(creates + in_place + ports, admin["down"], admin["up"])
+    return LinkSteps(creates + alt_names_removed + in_place + alt_names_added + ports,
+                     admin["down"], admin["up"])
 
 
 def address_steps(changes: Sequence[AddressChange]) -> list[Step]:
@@ -177,20 +184,21 @@ def _change_steps(have: Interface, want: Interface, change: LinkChange) -> list[
                        disruptive=disruptive)]
 
 
-def _alt_name_steps(have: Interface, want: Interface) -> list[Step]:
-    """Alternative names removed (first: that frees a name another entry may take), then
-    added, a request each way."""
+def _alt_name_steps(have: Interface, want: Interface) -> tuple[list[Step], list[Step]]:
+    """(the step removing the link's alternative names, the one adding), each a request
+    (or none)."""
     adds, removes = alt_name_changes(have, want)
-    steps = []
-    actions: tuple[tuple[AltNameAction, list[str], str], ...] = (
-        ("del", removes, "state: absent in alt-names"), ("add", adds, "listed in alt-names"))
-    for action, alt_names, reason in actions:
-        if alt_names:
-            build = partial(_single, alt_name_request, want.name, action, alt_names)
-            steps.append(_link_step(want.name, "change", build,
-                                    alt_name_command(want.name, action, alt_names), reason,
-                                    disruptive=False))
-    return steps
+    return (_alt_name_step(want.name, "del", removes, "state: absent in alt-names"),
+            _alt_name_step(want.name, "add", adds, "listed in alt-names"))
+
+
+def _alt_name_step(link: str, action: AltNameAction, alt_names: list[str],
+                   reason: str) -> list[Step]:
+    if not alt_names:
+        return []
+    build = partial(_single, alt_name_request, link, action, alt_names)
+    return [_link_step(link, "change", build, alt_name_command(link, action, alt_names),
+                       reason, disruptive=False)]
 
 
 def _made_as_said(name: str, want: Interface, as_said: set[str]) -> bool:

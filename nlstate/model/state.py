@@ -35,7 +35,7 @@ PROTECT = ("Ownership: objects that match one of these selectors are never remov
 
 # An object section's three keys, the same in every section (a Field is a default that
 # each class copies). Not a generic Section[Config, Selector]: pydantic builds a generic
-# model's schema when it is first parametrized, 15 ms of every command's start for nothing.
+# model's schema when it is first parametrized: some 20 ms of every command's start.
 CONFIG: Any = Field(default_factory=list,
                     description="The objects to have; an entry with `state: absent` removes "
                                 "what it matches instead.")

@@ -405,6 +405,18 @@ def test_alternative_names_are_added_removed_and_rolled_back(netns: Netns,
     assert dumps(netns) == before
 
 
+def test_an_alternative_name_moves_from_one_link_to_another(netns: Netns) -> None:
+    """Every link's names are removed before any is added: the link that takes the name
+    comes first in the file (and in the plan)."""
+    netns.batch("link add e0 type veth peer name e1\nlink property add dev e0 altname moving\n")
+    result = run_nlstate("apply", "-", "--netns", netns.name, stdin=(
+        "interfaces:\n"
+        "- {name: a0, type: veth, veth: {peer: a1}, alt-names: [{name: moving}]}\n"
+        "- {name: e0, alt-names: [{name: moving, state: absent}]}\n"))
+    assert result.returncode == 0, result.stderr
+    assert (_alt_names(netns, "a0"), _alt_names(netns, "e0")) == (["moving"], [])
+
+
 def test_a_file_from_standard_input_is_applied(netns: Netns) -> None:
     result = run_nlstate("apply", "-", "--netns", netns.name, stdin=(
         "interfaces:\n- {name: d0, type: veth, veth: {peer: d1}, mtu: 1400}\n"))
