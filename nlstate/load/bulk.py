@@ -30,6 +30,7 @@ __all__ = ["BulkValidator", "validated_by_fields"]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _NONE_TYPE = type(None)
+_TEXT = {str, _NONE_TYPE}
 _NOT_FOUND = object()
 _SAMPLE = 64  # values that tell whether a column is worth reducing to its distinct values
 
@@ -126,9 +127,12 @@ def _distinct(column: list[Any]) -> list[Any]:
     sample = column[:_SAMPLE]
     if len(set(sample)) == len(sample):
         return column
+    distinct = set(column)
+    if set(map(type, distinct)) <= _TEXT:  # no value of another type can equal a str
+        return list(distinct)
     if len(set(map(type, column)) - {_NONE_TYPE}) > 1:
         return [value for _, value in set(zip(map(type, column), column, strict=True))]
-    return list(set(column))
+    return list(distinct)
 
 
 def _builder(model: type[ModelT], field_of_key: dict[str, str]) -> Callable[[Any], ModelT]:
