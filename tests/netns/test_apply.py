@@ -340,19 +340,26 @@ def test_objects_that_give_the_kernels_defaults_are_applied_once(netns: Netns,
     assert "ifalias" not in netns.ip_json("link", "show", "g1")[0]
 
 
+def _refused_after(netns: Netns, tmp_path: Path, interface: str, link: str) -> None:
+    """Apply a file of `interface` (an entry of `interfaces:`) and a route through `link`
+    that the kernel refuses after the link's steps (its gateway is unreachable): the apply
+    fails and rolls back."""
+    desired = tmp_path / "refused.yml"
+    desired.write_text(
+        f"interfaces:\n- {interface}\nroutes:\n  config:\n"
+        "  - {destination: 10.1.0.0/16, next-hop-address: 203.0.113.9, "
+        f"next-hop-interface: {link}}}\n")
+    result = run_nlstate("apply", str(desired), "--netns", netns.name)
+    assert result.returncode == 1 and "rolled back" in result.stderr, result.stderr
+
+
 def test_a_rollback_gives_back_the_alias_and_promiscuous_mode(netns: Netns,
                                                               tmp_path: Path) -> None:
     """Observe says neither when a link has none: the snapshot must (it left both)."""
     netns.batch("link add g0 type veth peer name g1\nlink set g0 up\n")
     before = dumps(netns)
-    desired = tmp_path / "desired.yml"
-    desired.write_text(
-        "interfaces:\n- {name: g0, description: uplink, accept-all-mac-addresses: true}\n"
-        "routes:\n  config:\n"
-        "  - {destination: 10.1.0.0/16, next-hop-address: 203.0.113.9, "
-        "next-hop-interface: g0}\n")  # unreachable: refused, after g0's steps
-    result = run_nlstate("apply", str(desired), "--netns", netns.name)
-    assert result.returncode == 1 and "rolled back" in result.stderr, result.stderr
+    _refused_after(netns, tmp_path,
+                   "{name: g0, description: uplink, accept-all-mac-addresses: true}", "g0")
     [link] = netns.ip_json("link", "show", "g0")
     assert "PROMISC" not in link["flags"] and "ifalias" not in link
     assert dumps(netns) == before
@@ -392,15 +399,9 @@ def test_alternative_names_are_added_removed_and_rolled_back(netns: Netns,
                                {"name": "kept-name"}]
 
     before = dumps(netns)
-    failing = tmp_path / "failing.yml"
-    failing.write_text(
-        "interfaces:\n"
-        "- {name: e0, alt-names: [{name: kept-name, state: absent}, {name: brand-new}]}\n"
-        "routes:\n  config:\n"
-        "  - {destination: 10.1.0.0/16, next-hop-address: 203.0.113.9, "
-        "next-hop-interface: e0}\n")  # unreachable: refused, after e0's steps
-    result = run_nlstate("apply", str(failing), "--netns", netns.name)
-    assert result.returncode == 1 and "rolled back" in result.stderr, result.stderr
+    _refused_after(netns, tmp_path,
+                   "{name: e0, alt-names: [{name: kept-name, state: absent}, {name: brand-new}]}",
+                   "e0")
     assert _alt_names(netns, "e0") == ["a-name-longer-than-fifteen-bytes", "kept-name"]
     assert dumps(netns) == before
 
