@@ -40,7 +40,8 @@ STARTS = [
     "link property add dev a0 altname a0-alternative-name",
 ]
 
-# alternative names: added, removed, or one name for two links (refused by the kernel)
+# alternative names: added, removed, or one name for two links (the file's check refuses
+# that when both are listed; the kernel, when a0 keeps the name another link asks for)
 ALT_NAMES = [[{"name": "a0-alternative-name"}],
              [{"name": "a0-alternative-name", "state": "absent"}],
              [{"name": "one-name-for-two-links"}]]
