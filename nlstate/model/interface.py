@@ -266,8 +266,8 @@ class Interface(InterfaceBase):
             yield from _address_problems(key, config.address or [], v6)
 
     def _alt_name_problems(self) -> Iterator[Finding]:
-        """The kernel refuses an alternative name that is a link's name: its own is known
-        here; a name given twice is two wishes for one name."""
+        """An alternative name that is the link's own name (the kernel refuses it), or one
+        listed twice."""
         seen: set[str] = set()
         for index, entry in enumerate(self.alt_names or ()):
             loc = ("alt-names", index, "name")

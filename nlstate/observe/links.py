@@ -135,7 +135,7 @@ def interface_document(view: LinkView, views: dict[int, LinkView], names: dict[i
     if attrs.get("ifalias"):
         doc["description"] = attrs["ifalias"]
     alt_names = (attrs.get("prop-list") or {}).get("alt-ifname")
-    if alt_names:  # in the order they were added: sorted, as nmstate shows them
+    if alt_names:  # the kernel lists them in the order they were added; nmstate sorts them
         doc["alt-names"] = [{"name": name} for name in sorted(alt_names)]
     if view.flags & IFF_PROMISC:  # the promiscuous mode asked for (a bridge's of its
         doc["accept-all-mac-addresses"] = True  # ports is in IFLA_PROMISCUITY, not here)
