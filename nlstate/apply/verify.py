@@ -123,9 +123,9 @@ def differences(changes: Diff) -> list[str]:
                 lines += [f"link {link.name}: alternative name {alt} still there (state: "
                           "absent)" for alt in left]
             elif link.before is not None and link.after is not None and wanted is not _NO_FIELD:
-                told = _given_differences(name, wanted, found) or [(name, wanted, found)]
-                lines += [f"link {link.name}: {path} wanted {_shown(want)}, found {_shown(have)}"
-                          for path, want, have in told]
+                told = _given_differences(name, wanted, found) or [
+                    _wanted_found(name, wanted, found)]
+                lines += [f"link {link.name}: {text}" for text in told]
             else:
                 lines.append(f"link {link.name}: {name} ({link.reason})")
     for address in changes.addresses:
@@ -148,22 +148,50 @@ def _field(model: Any, path: str) -> Any:
 _NO_FIELD = object()
 
 
-def _given_differences(path: str, wanted: Any, found: Any) -> list[tuple[str, Any, Any]]:
-    """(path, wanted, found) of the values the file gives that differ, down through the
-    sections of a link kind (`bridge.options.stp.enabled`) and their lists, item by item."""
-    below: list[tuple[str, Any, Any]] = []
+def _given_differences(path: str, wanted: Any, found: Any) -> list[str]:
+    """What differs of the values the file gives, down through the sections of a link kind
+    (`bridge.options.stp.enabled wanted ..., found ...`) and their lists: a list of names,
+    or of named entries (a bridge's ports), by name; another list item by item."""
     if isinstance(wanted, BaseModel) and isinstance(found, BaseModel):
-        for name in type(wanted).model_fields:
-            value = getattr(wanted, name)
-            if value is not None:
-                below += _given_differences(f"{path}.{kebab(name)}", value,
-                                            getattr(found, name, None))
-    elif isinstance(wanted, list) and isinstance(found, list) and len(wanted) == len(found):
-        for position, (value, have) in enumerate(zip(wanted, found, strict=True)):
-            below += _given_differences(f"{path}[{position}]", value, have)
-    elif wanted != found:
-        below.append((path, wanted, found))
-    return below
+        return [line for name in type(wanted).model_fields
+                if getattr(wanted, name) is not None
+                for line in _given_differences(f"{path}.{kebab(name)}", getattr(wanted, name),
+                                               getattr(found, name, None))]
+    if isinstance(wanted, list) and isinstance(found, list):
+        wanted_names, found_names = _names(wanted), _names(found)
+        if wanted_names is not None and found_names is not None:
+            return _named_differences(path, dict(zip(wanted_names, wanted, strict=True)),
+                                      dict(zip(found_names, found, strict=True)))
+        if len(wanted) == len(found):
+            return [line for position, (value, have) in enumerate(zip(wanted, found,
+                                                                       strict=True))
+                    for line in _given_differences(f"{path}[{position}]", value, have)]
+    return [_wanted_found(path, wanted, found)] if wanted != found else []
+
+
+def _named_differences(path: str, wanted: dict[str, Any], found: dict[str, Any]) -> list[str]:
+    lines = [f"{path}: {name} missing" for name in wanted if name not in found]
+    for name, value in wanted.items():
+        if name in found and value != name:  # an entry with settings: setting by setting
+            lines += _given_differences(f"{path}[{name}]", value, found[name])
+    return lines + [f"{path}: {name} not in the file's list" for name in found
+                    if name not in wanted]
+
+
+def _names(entries: list[Any]) -> list[str] | None:
+    """The names of a list of names or of named entries (a model with a `name`), when each
+    is there once; else None."""
+    names: list[str] = []
+    for entry in entries:
+        name = entry if isinstance(entry, str) else getattr(entry, "name", None)
+        if not isinstance(name, str):
+            return None
+        names.append(name)
+    return names if len(set(names)) == len(names) else None
+
+
+def _wanted_found(path: str, wanted: Any, found: Any) -> str:
+    return f"{path} wanted {_shown(wanted)}, found {_shown(found)}"
 
 
 def _shown(value: object) -> object:

@@ -41,8 +41,25 @@ def test_verification_names_the_option_of_a_link_kind_that_differs() -> None:
         "link br0: bridge.options.stp.enabled wanted True, found False",
         "link br0: bridge.options.stp.forward-delay wanted 4, found 15"]
     assert lines["bridge-port-setting-change"] == [
-        "link br0: bridge.port[0].stp-hairpin-mode wanted True, found None",
-        "link br0: bridge.port[0].stp-priority wanted 16, found 32"]
+        "link br0: bridge.port[vb].stp-hairpin-mode wanted True, found None",
+        "link br0: bridge.port[vb].stp-priority wanted 16, found 32"]
+
+
+def test_verification_matches_a_port_list_by_name() -> None:
+    """A port missing, one the list leaves out, and one whose settings differ, each named
+    (compared position by position, they read as other ports' values)."""
+    current = load_text(
+        "interfaces:\n"
+        "- {name: br0, type: linux-bridge, bridge: {port: [{name: v0, stp-priority: 32},\n"
+        "                                                  {name: v2}]}}\n")
+    desired = load_text(
+        "interfaces:\n"
+        "- {name: br0, type: linux-bridge, bridge: {port: [{name: v1},\n"
+        "                                                  {name: v0, stp-priority: 16}]}}\n")
+    assert differences(diff(desired, current)) == [
+        "link br0: bridge.port: v1 missing",
+        "link br0: bridge.port[v0].stp-priority wanted 16, found 32",
+        "link br0: bridge.port: v2 not in the file's list"]
 
 
 def test_verification_names_the_alternative_names_missing_or_left() -> None:
