@@ -123,9 +123,13 @@ def differences(changes: Diff) -> list[str]:
                 lines += [f"link {link.name}: alternative name {alt} still there (state: "
                           "absent)" for alt in left]
             elif link.before is not None and link.after is not None and wanted is not _NO_FIELD:
-                told = _given_differences(name, wanted, found) or [
-                    _wanted_found(name, wanted, found)]
-                lines += [f"link {link.name}: {text}" for text in told]
+                told = _given_differences(name, wanted, found)
+                if not told and name.endswith(".port"):  # the ports' settings differ, kept
+                    key = name.removesuffix(".port")  # beside the list (a bond's ports-config)
+                    told = _given_differences(key, _field(link.after, key),
+                                              _field(link.before, key))
+                lines += [f"link {link.name}: {text}"
+                          for text in told or [_wanted_found(name, wanted, found)]]
             else:
                 lines.append(f"link {link.name}: {name} ({link.reason})")
     for address in changes.addresses:
@@ -133,7 +137,7 @@ def differences(changes: Diff) -> list[str]:
         if record is not None:
             lines.append(f"address {record.entry.ip}/{record.entry.prefix_length} on "
                          f"{record.interface}: {address.op} ({address.reason})")
-    return lines
+    return list(dict.fromkeys(lines))  # a kind's section and its ports can say one thing
 
 
 def _field(model: Any, path: str) -> Any:

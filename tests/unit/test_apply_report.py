@@ -75,6 +75,19 @@ def test_verification_names_the_alternative_names_missing_or_left() -> None:
         "link eth0: alternative name wan still there (state: absent)"]
 
 
+def test_verification_names_a_ports_setting_kept_beside_the_port_list() -> None:
+    """A bond's port settings are in ports-config, not in its port list (which is the same):
+    the message names the setting (it printed the two equal lists)."""
+    def bond(ports_config: str) -> str:
+        return ("interfaces:\n- {name: bond0, type: bond, link-aggregation: {mode: "
+                f"active-backup, port: [eth1, eth2], ports-config: [{ports_config}]}}}}\n")
+
+    current = load_text(bond("{name: eth1, priority: 1}, {name: eth2, priority: 0}"))
+    desired = load_text(bond("{name: eth1, priority: 5}"))
+    assert differences(diff(desired, current)) == [
+        "link bond0: link-aggregation.ports-config[eth1].priority wanted 5, found 1"]
+
+
 def test_progress_rewrites_one_line_of_a_terminal(capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     clock = iter([10.0, 10.05, 10.2, 10.25])  # the second report comes too soon: skipped
