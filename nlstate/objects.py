@@ -33,7 +33,7 @@ from nlstate.requests import (
     rule_key,
     rule_request,
 )
-from nlstate.requests.rules import NO_MASK
+from nlstate.requests.rules import REPORTED_AS_UNSET
 
 Build = Callable[[Action, Sequence[Any], Mapping[str, int]], Request]
 Command = Callable[[Action, Sequence[Any]], str]
@@ -112,7 +112,7 @@ RULES = RecordType(
     lambda action, records, names: rule_request(action, records[0]),  # type: ignore[arg-type]
     lambda action, records: rule_command(action, records[0]),  # type: ignore[arg-type]
     (), rule_is_kernel_owned, replaceable=False, noun="rule",
-    reported_as_unset=_unset_when(invert=False, l3mdev=False, tos=0, fwmask=NO_MASK))
+    reported_as_unset=_unset_when(**REPORTED_AS_UNSET))
 NEIGHBORS = RecordType(
     "neighbors", "neighbors", neighbor_key,
     lambda action, records, names: neighbor_request(action, records[0], names),

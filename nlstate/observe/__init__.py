@@ -21,6 +21,7 @@ from .routes import dump_routes
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 5
+SECTIONS = ("routes", "route-rules", "neighbors", "nexthops")  # of records: skip's words
 
 __all__ = ["observe", "observe_indexed", "observe_with"]
 
@@ -39,8 +40,12 @@ def observe_with(sock: NetlinkSocket, *, include_kernel: bool = True) -> State:
 def observe_indexed(sock: NetlinkSocket, *, include_kernel: bool = True,
                     skip: Collection[str] = ()) -> tuple[State, dict[str, int]]:
     """observe_with, and every link's ifindex by name (what requests need). `skip`:
-    sections of records, by their keys in the state file (routes, route-rules, neighbors,
-    nexthops), not dumped: left empty."""
+    sections of records, by their keys in the state file (SECTIONS), not dumped: left
+    empty."""
+    unknown = set(skip) - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"no section {sorted(unknown)[0]!r} to leave out; "
+                         f"there are {', '.join(SECTIONS)}")
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with paused_gc():

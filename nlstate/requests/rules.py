@@ -22,17 +22,18 @@ RuleAction = Literal["create", "delete"]
 FAMILIES = rc.FAMILY_NUMBERS
 ACTION_NUMBERS = {name: number for number, name in FR_ACTIONS.items()}
 NO_MASK = 0xFFFFFFFF  # the mask the kernel gives a fwmark that came without one
+# values dump_rules reports as unset (None): a file that gives them means the same rule
+REPORTED_AS_UNSET = {"tos": 0, "invert": False, "l3mdev": False, "fwmask": NO_MASK}
 
 
 def rule_key(rule: RouteRule) -> RouteRule:
     """The rule's identity: every selector with the action and table, defaults filled as
-    dump_rules reports them (family ipv4, table main for a lookup, fwmask unset when full;
-    tos 0, invert and l3mdev off unset); protocol is an attribute of the rule, not part
-    of its identity."""
-    return rule._replace(family=rule.family or "ipv4", route_table=_table(rule),
-                         fwmask=None if rule.fwmask == NO_MASK else rule.fwmask, protocol=None,
-                         tos=rule.tos or None, invert=rule.invert or None,
-                         l3mdev=rule.l3mdev or None)
+    dump_rules reports them (family ipv4, table main for a lookup, REPORTED_AS_UNSET
+    unset); protocol is an attribute of the rule, not part of its identity."""
+    return rule._replace(
+        family=rule.family or "ipv4", route_table=_table(rule), protocol=None,
+        **{name: None for name, value in REPORTED_AS_UNSET.items()
+           if getattr(rule, name) == value})
 
 
 def rule_request(action: RuleAction, rule: RouteRule) -> Request:

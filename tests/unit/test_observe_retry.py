@@ -9,6 +9,7 @@ import pytest
 import nlstate.observe as observe_module
 from nlstate.model import State
 from nlstate.netlink import DumpInterruptedError, NetlinkSocket
+from nlstate.objects import RECORD_TYPES
 
 
 def test_interrupted_dump_is_redone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,3 +41,11 @@ def test_a_state_that_keeps_changing_is_an_error(monkeypatch: pytest.MonkeyPatch
     with NetlinkSocket() as sock, pytest.raises(DumpInterruptedError, match="kept changing"):
         observe_module.observe_with(sock)
     assert len(calls) == observe_module.ATTEMPTS
+
+
+def test_the_sections_observe_can_leave_out_are_the_record_types() -> None:
+    """observe_indexed's skip names sections as the record types do (a misspelt one would
+    be dumped all the same): it refuses another word."""
+    assert set(observe_module.SECTIONS) == {kind.section for kind in RECORD_TYPES}
+    with NetlinkSocket() as sock, pytest.raises(ValueError, match="no section 'neighbours'"):
+        observe_module.observe_indexed(sock, skip=("neighbours",))
