@@ -325,7 +325,7 @@ def _data_changes(section: Section, have: FileModel | None, want: FileModel,
     if section.to_kernel is None:
         return {}
     wanted = section.to_kernel(want, resolve)
-    if not wanted:  # (the kernel's side is not worked out: a bridge's options are many)
+    if not wanted:  # nothing asked: the kernel's side (a bridge's many options) not encoded
         return {}
     current = section.to_kernel(have, resolve) if have is not None else {}
     return {k: v for k, v in wanted.items() if current.get(k) != v}
