@@ -1,11 +1,14 @@
 """Apply's verification: observe again and diff against the file; what still differs is
 reported by object and field.
 
-Routes are first looked up as the bytes a dump reports (requests/route_reports.py): 0.01 s
-for 100k on top of the dump, where decoding and diffing them take 0.17 s. Those bytes are
-worked out in slices while the kernel carries out the plan. Only when they do not prove
-every route the file lists (routes whose report is not known there, a route reported
-otherwise) are the routes decoded and diffed with the rest.
+A file of links only, each described plainly (by what a link dump says directly), is first
+checked against a narrow dump (link_proof.py): 0.02 s for 3000 links, where observing and
+diffing them take 0.13 s. Routes are first looked up as the bytes a dump reports
+(requests/route_reports.py): 0.01 s for 100k on top of the dump, where decoding and diffing
+them take 0.17 s. Those bytes are worked out in slices while the kernel carries out the
+plan. Only when they do not prove every route the file lists (routes whose report is not
+known there, a route reported otherwise) are the routes decoded and diffed with the rest.
+What is not proven so is observed and diffed, which also names what differs.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from nlstate.requests.links import alt_name_changes
 from nlstate.requests.route_reports import reported_bodies
 from nlstate.values.base import kebab
 
+from .link_proof import LinkProof
+
 SHOWN_DIFFERENCES = 10
 ROUTES_PER_SLICE = 4096  # of the preparation: a few ms, less than a part takes the kernel
 
@@ -44,10 +49,14 @@ class Verification:
         self._names = names
         self._route_bodies: set[bytes] | None = None
         self._indexes_used: dict[str, int] = {}
+        self._link_proof: LinkProof | None = None
 
     def preparation(self) -> Iterator[None]:
         """The file's side worked out, a slice per step (taken while the kernel is busy)."""
         yield from self.desired.preparation()
+        if len(self._unsaid_sections()) == len(RECORD_TYPES):  # a file of links only
+            self._link_proof = LinkProof.of(self.desired.state)
+            return
         side = self.desired.side(ROUTES)
         ownership = self.desired.state.ownership.get(ROUTES.section, Ownership())
         if not side.records or len(side.one) != len(side.records) or (
@@ -66,16 +75,20 @@ class Verification:
 
     def check(self, sock: NetlinkSocket) -> None:
         """Raise VerifyError naming what differs from the file."""
+        if self._link_proof is not None and self._link_proof.holds(sock):
+            return
         unsaid = self._unsaid_sections()
+        # allow_recreate: what cannot change in place (a veth's peer) is named as differing,
+        # where an apply's diff refuses it
         left = None
         if self._route_bodies is not None:
             skip = (*unsaid, ROUTES.section)
             after, indexes = observe_indexed(sock, include_kernel=False, skip=skip)
             if self._routes_proven(sock, indexes, self._route_bodies):
-                left = diff(self.desired, after, skip=skip)
+                left = diff(self.desired, after, allow_recreate=True, skip=skip)
         if left is None:  # observed (again) with the routes, which are diffed too
             after, _ = observe_indexed(sock, include_kernel=False, skip=unsaid)
-            left = diff(self.desired, after, skip=unsaid)
+            left = diff(self.desired, after, allow_recreate=True, skip=unsaid)
         problems = differences(left)
         if problems:
             more = len(problems) - SHOWN_DIFFERENCES

@@ -93,16 +93,17 @@ def _address_entry(m: Message, view: LinkView) -> dict[str, Any]:
     flags = attrs.get("flags", m.header["ifa-flags"])
     if flags & IFA_F_NOPREFIXROUTE:
         entry["noprefixroute"] = True
-    entry["_kernel"] = _kernel_owned_address(entry["ip"], attrs.get("proto"), view)
+    entry["_kernel"] = kernel_owned_address(entry["ip"], attrs.get("proto"), view.link_type)
     return entry
 
 
-def _kernel_owned_address(ip: str, proto: int | None, view: LinkView) -> bool:
+def kernel_owned_address(ip: str, proto: int | None, link_type: int) -> bool:
+    """Whether the kernel made the address (nlstate leaves those be)."""
     if proto in KERNEL_ADDRESS_PROTOCOLS:
         return True
     if ip.startswith("fe80:"):
         return True
-    return view.link_type == ARPHRD_LOOPBACK and ip in ("127.0.0.1", "::1")
+    return link_type == ARPHRD_LOOPBACK and ip in ("127.0.0.1", "::1")
 
 
 def _section(view: LinkView, views: dict[int, LinkView], names: dict[int, str],

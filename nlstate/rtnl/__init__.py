@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from nlstate.netlink.socket import NetlinkSocket
 
-from .catalog import CATALOG, LINK_OBSERVED, MESSAGES, build_request, link_dump_request, register
+from .catalog import (
+    CATALOG,
+    LINK_OBSERVED,
+    LINK_PROVEN,
+    MESSAGES,
+    build_request,
+    link_dump_request,
+    register,
+)
 
-__all__ = ["CATALOG", "LINK_OBSERVED", "MESSAGES", "build_request", "link_dump_request",
-           "open_socket", "register"]
+__all__ = ["CATALOG", "LINK_OBSERVED", "LINK_PROVEN", "MESSAGES", "build_request",
+           "link_dump_request", "open_socket", "register"]
 
 
 def open_socket(netns: str | None = None, **options: object) -> NetlinkSocket:

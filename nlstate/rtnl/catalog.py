@@ -56,6 +56,11 @@ LINK_OBSERVED = MessageSpec("link", LINK.header, LINK.attrs.decoding(
     "ifname", "mtu", "address", "master", "ifalias", "linkinfo", "link", "prop-list",
 ).learning_layouts())
 
+# a link as apply's verification of plain links reads it (apply/link_proof.py)
+LINK_PROVEN = MessageSpec("link", LINK.header, LINK.attrs.decoding(
+    "linkinfo", LINKINFO_ATTRS.only("kind")).only(
+    "ifname", "mtu", "master", "linkinfo", "link", "link-netnsid").learning_layouts())
+
 
 def link_dump_request() -> Request:
     """RTM_GETLINK for a dump of all links, without their statistics (nobody here reads
