@@ -2,7 +2,7 @@
 reported by object and field.
 
 A file of links only, each described plainly (by what a link dump says directly), is first
-checked against a narrow dump (link_proof.py): 0.02 s for 3000 links, where observing and
+checked against a narrow dump (link_proof.py): 0.04 s for 3000 links, where observing and
 diffing them take 0.13 s. Routes are first looked up as the bytes a dump reports
 (requests/route_reports.py): 0.01 s for 100k on top of the dump, where decoding and diffing
 them take 0.17 s. Those bytes are worked out in slices while the kernel carries out the
