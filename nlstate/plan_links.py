@@ -103,6 +103,12 @@ class LinkSteps(NamedTuple):
     # link not up yet: their routes come once, as it goes up)
 
 
+# Link types whose MTU the kernel sets to their ports' least as ports join, unless a change
+# of its own set it (an MTU given with the create, or one already there, does not count): an
+# MTU the file gives is set by a step after the ports have joined.
+MTU_FOLLOWS_PORTS = frozenset({"linux-bridge"})
+
+
 def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> LinkSteps:
     """Creates, then changes and ports, and apart the admin states; parents first. Links
     created get the ifindexes `indexes` names (a rollback's: those they had)."""
@@ -126,32 +132,38 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
             after_create[name] = peer_created_state(name, peer)  # made by the peer's create
             continue
         bare = link.replaced(controller=None, description=None)
+        if link.type in MTU_FOLLOWS_PORTS:
+            bare = bare.replaced(mtu=None)  # set once the ports have joined
         [command] = link_create_commands(bare)
         creates.append(_link_step(name, "create", partial(_single, create, bare), command,
                                   change.reason, disruptive=change.op == "recreate",
                                   creates=(name,) if peer is None else (name, peer)))
-        after_create[name] = created_state(link)
+        after_create[name] = created_state(bare)
         as_said.add(name)
     in_place: list[Step] = []
     # every link's alternative names removed before any is added: a name may move
     alt_names_removed: list[Step] = []
     alt_names_added: list[Step] = []
     ports: list[Step] = []
+    mtus: list[Step] = []  # of links whose MTU follows their ports: after the ports
     admin: dict[str, list[Step]] = {"down": [], "up": []}
     for name in order:
         change = by_name[name]
         have = after_create.get(name, change.before)
         assert have is not None
-        if not _made_as_said(name, targets[name], as_said):
-            in_place += _change_steps(have, targets[name], change)
-        removed, added = _alt_name_steps(have, targets[name])
+        want = targets[name]
+        if want.type in MTU_FOLLOWS_PORTS and want.mtu is not None:
+            mtus += _mtu_after_ports(have, want, targets, befores, change)
+            want = want.replaced(mtu=have.mtu)
+        if not _made_as_said(name, want, as_said):
+            in_place += _change_steps(have, want, change)
+        removed, added = _alt_name_steps(have, want)
         alt_names_removed += removed
         alt_names_added += added
-        ports += _port_steps(have, targets[name])
-        state = targets[name].state
-        if state in admin:
-            admin[state] += _admin_steps(have, targets[name])
-    return LinkSteps(creates + alt_names_removed + in_place + alt_names_added + ports,
+        ports += _port_steps(have, want)
+        if want.state in admin:
+            admin[want.state] += _admin_steps(have, want)
+    return LinkSteps(creates + alt_names_removed + in_place + alt_names_added + ports + mtus,
                      admin["down"], admin["up"])
 
 
@@ -206,6 +218,26 @@ def _made_as_said(name: str, want: Interface, as_said: set[str]) -> bool:
     find on created_state(want) (a shortcut: 2000 links created take a third of the plan's
     time there; a test holds the two in step)."""
     return name in as_said and not want.controller and want.description is None
+
+
+def _mtu_after_ports(have: Interface, want: Interface, targets: Mapping[str, Interface],
+                     befores: Mapping[str, Interface], change: LinkChange) -> list[Step]:
+    """The MTU of a link whose MTU follows its ports (MTU_FOLLOWS_PORTS), set once they have
+    joined: when it differs, or when a port joins (which may move it)."""
+    had = {port for _, port in have.ports()}
+    joins = any(port not in had for _, port in want.ports()) or any(
+        link.controller == want.name and getattr(befores.get(name), "controller", None)
+        != want.name for name, link in targets.items())
+    if want.mtu == have.mtu and not joins:
+        return []
+    unknown = have.replaced(mtu=None)  # so that the request carries the MTU either way
+    mtu = unknown.replaced(mtu=want.mtu)
+    [command] = link_change_commands(unknown, mtu)
+    said = "differs from the file" if change.op == "update" else f"{change.op}d link {want.name}"
+    return [_link_step(want.name, "change", partial(_single, link_change, unknown, mtu),
+                       command, f"{said}: mtu, after its ports join (a port joining moves "
+                       "a bridge's MTU)",
+                       disruptive=have.state == "up" and have.mtu != want.mtu)]
 
 
 def _port_steps(have: Interface, want: Interface) -> list[Step]:

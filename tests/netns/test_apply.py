@@ -699,3 +699,16 @@ def test_the_verification_reads_only_the_sections_the_file_speaks_of(
     assert apply_state(load_file(desired), netns.name).done == 2
     assert skipped == [{"routes", "neighbors", "nexthops"}]
     assert "UP" in netns.ip_json("link", "show", "v0")[0]["flags"]
+
+
+def test_a_bridges_mtu_given_holds_as_ports_join_it(netns: Netns, tmp_path: Path) -> None:
+    """The kernel sets a bridge's MTU to its ports' least as they join unless it was set by a
+    change of its own, which the MTU given with a create is not: the plan sets it after."""
+    desired = tmp_path / "bridge.yml"
+    desired.write_text(
+        "interfaces:\n"
+        "- {name: br0, type: linux-bridge, mtu: 1400, bridge: {port: [{name: v0}]}}\n"
+        "- {name: v0, type: veth, veth: {peer: p0}}\n")
+    apply_state(load_file(desired), netns.name)
+    assert netns.ip_json("link", "show", "br0")[0]["mtu"] == 1400
+    assert netns.ip_json("link", "show", "v0")[0]["master"] == "br0"

@@ -4,7 +4,13 @@ the whole verification (observe and diff) finds nothing, and never when it finds
 
 from __future__ import annotations
 
+import subprocess
+from typing import Any
+
 import pytest
+import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from nlstate import rtnl
 from nlstate.apply import verify as verify_module
@@ -14,7 +20,7 @@ from nlstate.apply.verify import Verification, VerifyError
 from nlstate.diff import Desired
 from nlstate.load import load_text
 from nlstate.model import State
-from tests.conftest import Netns
+from tests.conftest import Netns, create_netns, delete_netns
 
 pytestmark = pytest.mark.netns
 
@@ -103,3 +109,58 @@ def test_a_proof_that_fails_leaves_the_whole_verification_to_name_the_difference
     with rtnl.open_socket(netns.name) as sock, pytest.raises(VerifyError) as failure:
         verification.check(sock)
     assert "link v0: mtu wanted 1400, found 1300" in str(failure.value)
+
+
+@st.composite
+def plain_files(draw: st.DrawFn) -> str:
+    """A bridge and two veth pairs as a file may give them plainly, in random measure."""
+    interfaces: list[dict[str, Any]] = []
+    for name, extra in (("br0", {"type": "linux-bridge"}),
+                        ("v0", {"type": "veth", "veth": {"peer": "p0"}}),
+                        ("v1", {"type": "veth", "veth": {"peer": "p1"}})):
+        entry: dict[str, Any] = {"name": name, **extra}
+        entry.update(draw(st.fixed_dictionaries({}, optional={
+            "state": st.sampled_from(["up", "down"]),
+            "mtu": st.sampled_from([1400, 1500]),
+            "ipv4": st.sampled_from([{"address": []}, {"address": [
+                {"ip": f"192.0.{len(interfaces)}.1", "prefix-length": 24}]}]),
+            "ipv6": st.sampled_from([{"address": []}, {"enabled": True, "address": [
+                {"ip": f"2001:db8:{len(interfaces)}::1", "prefix-length": 64}]}]),
+        })))
+        if name == "br0" and draw(st.booleans()):
+            ports = draw(st.lists(st.sampled_from(["v0", "v1"]), unique=True))
+            entry["bridge"] = {"port": [{"name": port} for port in ports]}
+        interfaces.append(entry)
+    if draw(st.booleans()):
+        interfaces.append({"name": "gone", "state": "absent"})
+    return yaml.safe_dump({"interfaces": interfaces})
+
+
+BEHIND_THE_FILES_BACK = [
+    "link set br0 down", "link set br0 up", "link set v0 down", "link set v1 up",
+    "link set v0 mtu 1300", "link set v1 mtu 1500", "link set v0 nomaster",
+    "link set v1 master br0", "link set p0 master br0", "addr add 192.0.0.9/24 dev br0",
+    "addr flush dev v0", "addr add 2001:db8:2::9/64 dev v1 nodad", "link set p1 name p9",
+    "link add gone type bridge", "addr add 198.51.100.1/24 dev p0", "link set br0 alias x",
+]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plain_files(), st.lists(st.sampled_from(BEHIND_THE_FILES_BACK), max_size=3))
+def test_random_plain_files_the_proof_and_the_whole_verification_agree(
+        text: str, changes: list[str]) -> None:
+    netns = create_netns()
+    try:
+        state = load_text(text, "links.yml")
+        apply_state(state, netns.name)
+        subprocess.run(["ip", "-n", netns.name, "-force", "-batch", "-"],
+                       input="\n".join(changes) + "\n", text=True, capture_output=True,
+                       check=False)  # a change that cannot be made is left out
+        proof = LinkProof.of(state)
+        assert proof is not None
+        with rtnl.open_socket(netns.name) as sock:
+            holds = proof.holds(sock)
+        event("holds" if holds else "does not hold")
+        assert holds is _whole_verification_passes(state, netns)
+    finally:
+        delete_netns(netns)
