@@ -223,19 +223,21 @@ def _made_as_said(name: str, want: Interface, as_said: set[str]) -> bool:
 def _mtu_after_ports(have: Interface, want: Interface, targets: Mapping[str, Interface],
                      befores: Mapping[str, Interface], change: LinkChange) -> list[Step]:
     """The MTU of a link whose MTU follows its ports (MTU_FOLLOWS_PORTS), set once they have
-    joined: when it differs, or when a port joins (which may move it)."""
-    had = {port for _, port in have.ports()}
-    joins = any(port not in had for _, port in want.ports()) or any(
-        link.controller == want.name and getattr(befores.get(name), "controller", None)
-        != want.name for name, link in targets.items())
-    if want.mtu == have.mtu and not joins:
+    joined or left: when it differs, or when a port joins or leaves (which may move it)."""
+    listed = want.bridge is not None and want.bridge.port is not None
+    moved = listed and {port for _, port in have.ports()} != {port for _, port in want.ports()}
+    moved = moved or any(
+        (link.controller == want.name)
+        != (getattr(befores.get(name), "controller", None) == want.name)
+        for name, link in targets.items() if link.controller is not None)
+    if want.mtu == have.mtu and not moved:
         return []
     unknown = have.replaced(mtu=None)  # so that the request carries the MTU either way
     mtu = unknown.replaced(mtu=want.mtu)
     [command] = link_change_commands(unknown, mtu)
     said = "differs from the file" if change.op == "update" else f"{change.op}d link {want.name}"
     return [_link_step(want.name, "change", partial(_single, link_change, unknown, mtu),
-                       command, f"{said}: mtu, after its ports join (a port joining moves "
+                       command, f"{said}: mtu, after its ports join or leave (which move "
                        "a bridge's MTU)",
                        disruptive=have.state == "up" and have.mtu != want.mtu)]
 

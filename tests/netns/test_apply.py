@@ -712,3 +712,19 @@ def test_a_bridges_mtu_given_holds_as_ports_join_it(netns: Netns, tmp_path: Path
     apply_state(load_file(desired), netns.name)
     assert netns.ip_json("link", "show", "br0")[0]["mtu"] == 1400
     assert netns.ip_json("link", "show", "v0")[0]["master"] == "br0"
+
+
+def test_a_bridges_mtu_given_holds_as_a_port_leaves_it(netns: Netns, tmp_path: Path) -> None:
+    """The bridge's MTU is its ports' least (1400) until the file takes that port away: the
+    kernel would then raise it to the other port's 1500."""
+    netns.batch("link add br0 type bridge\nlink add v0 mtu 1400 type veth peer name p0\n"
+                "link add v1 type veth peer name p1\nlink set v0 master br0\n"
+                "link set v1 master br0\n")
+    assert netns.ip_json("link", "show", "br0")[0]["mtu"] == 1400
+    desired = tmp_path / "bridge.yml"
+    desired.write_text("interfaces:\n"
+                       "- {name: br0, type: linux-bridge, mtu: 1400, "
+                       "bridge: {port: [{name: v1}]}}\n")
+    apply_state(load_file(desired), netns.name)
+    assert netns.ip_json("link", "show", "br0")[0]["mtu"] == 1400
+    assert "master" not in netns.ip_json("link", "show", "v0")[0]
