@@ -34,6 +34,11 @@ from nlstate.requests.links import (
     link_differences,
 )
 
+# Link types whose MTU the kernel sets to their ports' least as ports join or leave, unless
+# a change of its own set it (an MTU given with the create, or one already there, does not
+# count): an MTU the file gives is set by a step after the ports (plan_links), and such a
+# link changes when a port joins or leaves it by the port's own controller key.
+MTU_FOLLOWS_PORTS = frozenset({"linux-bridge"})
 GOING = ("delete", "recreate")  # link changes that delete the link first
 COMING = ("create", "recreate")  # link changes that create it
 UNDELETABLE = {"ethernet": "a NIC's link belongs to its driver",
@@ -115,6 +120,7 @@ def diff_interfaces(desired: State, current: State, allow_recreate: bool) -> Int
                 "it must be deleted and created again, which interrupts its traffic: allow "
                 "that with --allow-recreate, or `allow-recreate: true` on the interface")
     _follow_dependents(present, {**listed, **kept}, changes, result)
+    _keep_mtus_as_ports_move(present, kept, changes)
     result.links = list(changes.values())
     result.gone = {name for name, change in changes.items() if change.op in GOING}
     for name, target in kept.items():
@@ -272,6 +278,25 @@ def _follow_dependents(present: dict[str, Interface], wanted: dict[str, Interfac
                                             f"{why}, which is deleted")
             if other in changes:
                 pending.append(other)
+
+
+def _keep_mtus_as_ports_move(present: dict[str, Interface], kept: dict[str, Interface],
+                             changes: dict[str, LinkChange]) -> None:
+    """A bridge whose MTU the file gives changes too (its MTU set again, after the ports)
+    when a link joins or leaves it by its own controller key: the kernel moves its MTU."""
+    for change in list(changes.values()):
+        if change.after is None or change.after.controller is None:
+            continue
+        had = change.before.controller if change.before is not None else None
+        if change.after.controller == had:
+            continue
+        for name in (change.after.controller, had):
+            target = kept.get(name or "")
+            if (name and name not in changes and target is not None
+                    and target.mtu is not None
+                    and (target.type or present[name].type) in MTU_FOLLOWS_PORTS):
+                changes[name] = LinkChange("update", name, present[name], target, ("mtu",),
+                                           f"{change.name} joins or leaves it")
 
 
 def _still_wanted(iface: Interface | None) -> bool:

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from nlstate.diff_links import (
     COMING,
     GOING,
+    MTU_FOLLOWS_PORTS,
     AddressChange,
     InterfaceAddress,
     LinkChange,
@@ -103,12 +104,6 @@ class LinkSteps(NamedTuple):
     # link not up yet: their routes come once, as it goes up)
 
 
-# Link types whose MTU the kernel sets to their ports' least as ports join, unless a change
-# of its own set it (an MTU given with the create, or one already there, does not count): an
-# MTU the file gives is set by a step after the ports have joined.
-MTU_FOLLOWS_PORTS = frozenset({"linux-bridge"})
-
-
 def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> LinkSteps:
     """Creates, then changes and ports, and apart the admin states; parents first. Links
     created get the ifindexes `indexes` names (a rollback's: those they had)."""
@@ -133,7 +128,7 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
             continue
         bare = link.replaced(controller=None, description=None)
         if link.type in MTU_FOLLOWS_PORTS:
-            bare = bare.replaced(mtu=None)  # set once the ports have joined
+            bare = bare.replaced(mtu=None)  # set after the ports
         [command] = link_create_commands(bare)
         creates.append(_link_step(name, "create", partial(_single, create, bare), command,
                                   change.reason, disruptive=change.op == "recreate",
@@ -146,14 +141,17 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
     alt_names_added: list[Step] = []
     ports: list[Step] = []
     mtus: list[Step] = []  # of links whose MTU follows their ports: after the ports
+    keyed_moves: set[str] | None = None  # worked out when a bridge has an MTU to keep
     admin: dict[str, list[Step]] = {"down": [], "up": []}
     for name in order:
         change = by_name[name]
         have = after_create.get(name, change.before)
         assert have is not None
         want = targets[name]
-        if want.type in MTU_FOLLOWS_PORTS and want.mtu is not None:
-            mtus += _mtu_after_ports(have, want, targets, befores, change)
+        if (want.type or have.type) in MTU_FOLLOWS_PORTS and want.mtu is not None:
+            if keyed_moves is None:
+                keyed_moves = _keyed_moves(targets, befores)
+            mtus += _mtu_after_ports(have, want, want.name in keyed_moves, change)
             want = want.replaced(mtu=have.mtu)
         if not _made_as_said(name, want, as_said):
             in_place += _change_steps(have, want, change)
@@ -220,25 +218,35 @@ def _made_as_said(name: str, want: Interface, as_said: set[str]) -> bool:
     return name in as_said and not want.controller and want.description is None
 
 
-def _mtu_after_ports(have: Interface, want: Interface, targets: Mapping[str, Interface],
-                     befores: Mapping[str, Interface], change: LinkChange) -> list[Step]:
-    """The MTU of a link whose MTU follows its ports (MTU_FOLLOWS_PORTS), set once they have
-    joined or left: when it differs, or when a port joins or leaves (which may move it)."""
+def _keyed_moves(targets: Mapping[str, Interface], befores: Mapping[str, Interface],
+                 ) -> set[str]:
+    """The controllers that a link joins or leaves by its own `controller` key."""
+    moved: set[str] = set()
+    for name, link in targets.items():
+        before = befores.get(name)
+        had = before.controller if before is not None else None
+        if link.controller is not None and link.controller != had:
+            moved.update(controller for controller in (link.controller, had) if controller)
+    return moved
+
+
+def _mtu_after_ports(have: Interface, want: Interface, keyed_move: bool,
+                     change: LinkChange) -> list[Step]:
+    """The MTU of a link whose MTU follows its ports (MTU_FOLLOWS_PORTS), set after them:
+    when it differs, or when a port joins or leaves (which may move it), by the link's port
+    list or (`keyed_move`) by a port's own controller key."""
     listed = want.bridge is not None and want.bridge.port is not None
-    moved = listed and {port for _, port in have.ports()} != {port for _, port in want.ports()}
-    moved = moved or any(
-        (link.controller == want.name)
-        != (getattr(befores.get(name), "controller", None) == want.name)
-        for name, link in targets.items() if link.controller is not None)
+    moved = keyed_move or (
+        listed and {port for _, port in have.ports()} != {port for _, port in want.ports()})
     if want.mtu == have.mtu and not moved:
         return []
     unknown = have.replaced(mtu=None)  # so that the request carries the MTU either way
     mtu = unknown.replaced(mtu=want.mtu)
     [command] = link_change_commands(unknown, mtu)
-    said = "differs from the file" if change.op == "update" else f"{change.op}d link {want.name}"
+    said = change.reason if change.op == "update" else f"{change.op}d link {want.name}"
     return [_link_step(want.name, "change", partial(_single, link_change, unknown, mtu),
-                       command, f"{said}: mtu, after its ports join or leave (which move "
-                       "a bridge's MTU)",
+                       command, f"{said}: mtu, set after its ports (a port joining or "
+                       "leaving moves a bridge's MTU)",
                        disruptive=have.state == "up" and have.mtu != want.mtu)]
 
 

@@ -728,3 +728,17 @@ def test_a_bridges_mtu_given_holds_as_a_port_leaves_it(netns: Netns, tmp_path: P
     apply_state(load_file(desired), netns.name)
     assert netns.ip_json("link", "show", "br0")[0]["mtu"] == 1400
     assert "master" not in netns.ip_json("link", "show", "v0")[0]
+
+
+def test_a_bridges_mtu_given_holds_as_a_port_joins_by_its_own_key(
+        netns: Netns, tmp_path: Path) -> None:
+    """br0 has the MTU the file gives (1500) and keeps it once v0 (1400) names it as its
+    controller: the kernel would lower it to v0's."""
+    netns.batch("link add br0 type bridge\nlink add v0 mtu 1400 type veth peer name p0\n")
+    desired = tmp_path / "bridge.yml"
+    desired.write_text("interfaces:\n"
+                       "- {name: br0, type: linux-bridge, mtu: 1500}\n"
+                       "- {name: v0, controller: br0}\n")
+    apply_state(load_file(desired), netns.name)
+    assert netns.ip_json("link", "show", "br0")[0]["mtu"] == 1500
+    assert netns.ip_json("link", "show", "v0")[0]["master"] == "br0"
