@@ -19,10 +19,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from nlstate.kinds import MTU_FOLLOWS_PORTS
 from nlstate.model import State
 from nlstate.model.interface import AddressEntry, Interface
 from nlstate.requests import RequestError
@@ -34,11 +35,6 @@ from nlstate.requests.links import (
     link_differences,
 )
 
-# Link types whose MTU the kernel sets to their ports' least as ports join or leave, unless
-# a change of its own set it (an MTU given with the create, or one already there, does not
-# count): an MTU the file gives is set by a step after the ports (plan_links), and such a
-# link changes when a port joins or leaves it by the port's own controller key.
-MTU_FOLLOWS_PORTS = frozenset({"linux-bridge"})
 GOING = ("delete", "recreate")  # link changes that delete the link first
 COMING = ("create", "recreate")  # link changes that create it
 UNDELETABLE = {"ethernet": "a NIC's link belongs to its driver",
@@ -280,23 +276,29 @@ def _follow_dependents(present: dict[str, Interface], wanted: dict[str, Interfac
                 pending.append(other)
 
 
+def controllers_moved(changes: Iterable[LinkChange]) -> dict[str, str]:
+    """The controllers that a link joins or leaves by its own `controller` key, each with
+    one such link."""
+    moved: dict[str, str] = {}
+    for change in changes:
+        had = change.before.controller if change.before is not None else None
+        new = change.after.controller if change.after is not None else None
+        if new is not None and new != had:
+            moved.update((controller, change.name) for controller in (new, had) if controller)
+    return moved
+
+
 def _keep_mtus_as_ports_move(present: dict[str, Interface], kept: dict[str, Interface],
                              changes: dict[str, LinkChange]) -> None:
-    """A bridge whose MTU the file gives changes too (its MTU set again, after the ports)
-    when a link joins or leaves it by its own controller key: the kernel moves its MTU."""
-    for change in list(changes.values()):
-        if change.after is None or change.after.controller is None:
-            continue
-        had = change.before.controller if change.before is not None else None
-        if change.after.controller == had:
-            continue
-        for name in (change.after.controller, had):
-            target = kept.get(name or "")
-            if (name and name not in changes and target is not None
-                    and target.mtu is not None
-                    and (target.type or present[name].type) in MTU_FOLLOWS_PORTS):
-                changes[name] = LinkChange("update", name, present[name], target, ("mtu",),
-                                           f"{change.name} joins or leaves it")
+    """A link whose MTU follows its ports (a bridge) and whose MTU the file gives changes too
+    when a link joins or leaves it by its own controller key: its MTU is set again after
+    the ports (plan_links), as the kernel moves it."""
+    for name, port in controllers_moved(list(changes.values())).items():
+        target = kept.get(name)
+        if (name not in changes and target is not None and target.mtu is not None
+                and (target.type or present[name].type) in MTU_FOLLOWS_PORTS):
+            changes[name] = LinkChange("update", name, present[name], target, ("mtu",),
+                                       f"{port} joins or leaves it")
 
 
 def _still_wanted(iface: Interface | None) -> bool:

@@ -23,13 +23,14 @@ from typing import Any, NamedTuple
 from nlstate.diff_links import (
     COMING,
     GOING,
-    MTU_FOLLOWS_PORTS,
     AddressChange,
     InterfaceAddress,
     LinkChange,
+    controllers_moved,
     created_state,
     peer_created_state,
 )
+from nlstate.kinds import MTU_FOLLOWS_PORTS
 from nlstate.model.interface import Interface
 from nlstate.netlink.message import Request
 from nlstate.objects import RecordType
@@ -141,7 +142,7 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
     alt_names_added: list[Step] = []
     ports: list[Step] = []
     mtus: list[Step] = []  # of links whose MTU follows their ports: after the ports
-    keyed_moves: set[str] | None = None  # worked out when a bridge has an MTU to keep
+    keyed_moves: dict[str, str] | None = None  # worked out when a bridge has an MTU to keep
     admin: dict[str, list[Step]] = {"down": [], "up": []}
     for name in order:
         change = by_name[name]
@@ -150,7 +151,7 @@ def link_steps(changes: Sequence[LinkChange], indexes: Names = NO_INDEXES) -> Li
         want = targets[name]
         if (want.type or have.type) in MTU_FOLLOWS_PORTS and want.mtu is not None:
             if keyed_moves is None:
-                keyed_moves = _keyed_moves(targets, befores)
+                keyed_moves = controllers_moved(changes)
             mtus += _mtu_after_ports(have, want, want.name in keyed_moves, change)
             want = want.replaced(mtu=have.mtu)
         if not _made_as_said(name, want, as_said):
@@ -216,18 +217,6 @@ def _made_as_said(name: str, want: Interface, as_said: set[str]) -> bool:
     find on created_state(want) (a shortcut: 2000 links created take a third of the plan's
     time there; a test holds the two in step)."""
     return name in as_said and not want.controller and want.description is None
-
-
-def _keyed_moves(targets: Mapping[str, Interface], befores: Mapping[str, Interface],
-                 ) -> set[str]:
-    """The controllers that a link joins or leaves by its own `controller` key."""
-    moved: set[str] = set()
-    for name, link in targets.items():
-        before = befores.get(name)
-        had = before.controller if before is not None else None
-        if link.controller is not None and link.controller != had:
-            moved.update(controller for controller in (link.controller, had) if controller)
-    return moved
 
 
 def _mtu_after_ports(have: Interface, want: Interface, keyed_move: bool,

@@ -63,6 +63,9 @@ SECTIONS: tuple[Section, ...] = (
     veth.SECTION, bridge.SECTION, vxlan.SECTION, macvlan.MACVLAN_SECTION,
     macvlan.MACVTAP_SECTION, vlan.SECTION, bond.SECTION, vrf.SECTION, ipvlan.SECTION,
 )
+# the interface types whose MTU the kernel moves with their ports' (Section.mtu_follows_ports)
+MTU_FOLLOWS_PORTS = frozenset(type_ for section in SECTIONS if section.mtu_follows_ports
+                              for type_ in section.types.values())
 SECTION_BY_KIND: dict[str, Section] = {
     kind: section for section in SECTIONS for kind in section.types
 }

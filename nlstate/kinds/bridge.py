@@ -405,4 +405,4 @@ def port_words(data: KernelData) -> list[str]:
 
 
 SECTION = Section({KIND: "linux-bridge"}, "bridge", BridgeConfig, _observe, to_kernel,
-                  port_data, ip_words=ip_words, port_words=port_words)
+                  port_data, ip_words=ip_words, port_words=port_words, mtu_follows_ports=True)

@@ -48,6 +48,9 @@ class Section:
     - port_data(section): None when the section lists no ports, else {port name: its
       IFLA_INFO_SLAVE_DATA} for every port listed ({} for a port without settings);
     - base_link: the section's base-iface is the link's IFLA_LINK (vlan, macvlan, ipvlan);
+    - mtu_follows_ports: the kernel moves the link's MTU to its ports' least as they join or
+      leave, unless a change of its own set it (an MTU given with the create, or the one it
+      already has, does not count) (a bridge);
     - immutable: the section's keys that the kernel cannot change on an existing link;
     - changeable: whether the kind has a changelink at all (else any data change recreates);
     - refused(have, want): further keys whose change the kernel refuses for these values;
@@ -63,6 +66,7 @@ class Section:
     to_kernel: Callable[[Any, Resolver], KernelData] | None = None
     port_data: Callable[[Any], dict[str, KernelData] | None] | None = None
     base_link: bool = False
+    mtu_follows_ports: bool = False
     immutable: tuple[str, ...] = ()
     changeable: bool = True
     refused: Callable[[Any, Any], list[str]] | None = None
