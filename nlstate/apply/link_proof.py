@@ -23,7 +23,7 @@ from nlstate import rtnl
 from nlstate.model import Interface, IPConfig, State
 from nlstate.netlink import DumpInterruptedError, NetlinkSocket
 from nlstate.netlink.message import Message
-from nlstate.observe.links import LinkView, kernel_owned_address
+from nlstate.observe.links import LinkView, address_ip_and_peer, kernel_owned_address
 from nlstate.rtnl import consts as rc
 from nlstate.rtnl.link import IFF_UP
 
@@ -166,13 +166,12 @@ def _managed_addresses(messages: list[Message], links: Mapping[int, _Seen],
         seen = links.get(index)
         if seen is None:
             continue
-        local, address = m.attrs.get("local"), m.attrs.get("address")
-        ip = local or address
+        ip, peer = address_ip_and_peer(m.attrs)
         if ip is None or kernel_owned_address(ip, m.attrs.get("proto"), seen.link_type):
             continue
         by_family = found.setdefault(index, {})
         listed = by_family.setdefault(family, set())
-        if local and address and local != address:
+        if peer:
             by_family[family] = None
         elif listed is not None:
             listed.add(f"{ip}/{m.header['ifa-prefixlen']}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,13 +83,18 @@ def collect_links(links: Iterable[Message], addresses: Iterable[Message]) -> dic
     return views
 
 
+def address_ip_and_peer(attrs: Mapping[str | int, Any]) -> tuple[str | None, str | None]:
+    """An RTM_NEWADDR's address and its peer (IFA_ADDRESS, when it is not IFA_LOCAL)."""
+    local, address = attrs.get("local"), attrs.get("address")
+    return local or address, address if local and address and local != address else None
+
+
 def _address_entry(m: Message, view: LinkView) -> dict[str, Any]:
     attrs = m.attrs
-    local = attrs.get("local")
-    address = attrs.get("address")
-    entry: dict[str, Any] = {"ip": local or address, "prefix-length": m.header["ifa-prefixlen"]}
-    if local and address and local != address:
-        entry["peer"] = address
+    ip, peer = address_ip_and_peer(attrs)
+    entry: dict[str, Any] = {"ip": ip, "prefix-length": m.header["ifa-prefixlen"]}
+    if peer:
+        entry["peer"] = peer
     flags = attrs.get("flags", m.header["ifa-flags"])
     if flags & IFA_F_NOPREFIXROUTE:
         entry["noprefixroute"] = True
